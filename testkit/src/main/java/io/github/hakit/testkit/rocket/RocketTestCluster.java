@@ -190,6 +190,9 @@ public final class RocketTestCluster implements AutoCloseable {
         p.setProperty("timerWheelEnable", "false");
         p.setProperty("registerNameServerPeriod", Long.toString(config.registerPeriod.toMillis()));
         p.setProperty("diskMaxUsedSpaceRatio", "95");
+        // the index file is sized maxHashSlotNum * 4 + maxIndexNum * 20 bytes (420 MB by default)
+        p.setProperty("maxHashSlotNum", "50000");
+        p.setProperty("maxIndexNum", "200000");
         config.brokerProperties.forEach(p::setProperty);
         Path conf = writeProperties(dir.resolve("broker.properties"), p);
         return new RocketNode(name, role, brokerName, port, haPort, dir, classpath,
@@ -498,6 +501,20 @@ public final class RocketTestCluster implements AutoCloseable {
         if (waitForSlaves) {
             List<RocketNode> slaves = brokers.stream()
                     .filter(b -> b.role() == RocketNode.Role.SLAVE && b.isRunning()).toList();
+            for (RocketNode slave : slaves) {
+                // a slave accepts the admin request too; otherwise its periodic copy from the master
+                // (SlaveSynchronize) would bring the config, after a registration round or more
+                try {
+                    RocketWire.Response r = RocketWire.request(slave.address(), RocketWire.UPDATE_AND_CREATE_TOPIC, ext,
+                            Duration.ofSeconds(10));
+                    if (!r.isSuccess()) {
+                        log.info("{} refused creating topic {} ({} {}); waiting for its copy from the master",
+                                slave.name(), topic, r.code(), r.remark());
+                    }
+                } catch (IOException e) {
+                    log.info("{} did not take topic {} directly: {}", slave.name(), topic, e.toString());
+                }
+            }
             Await.until(config.startTimeout, () -> slaves.stream()
                             .allMatch(s -> topicConfigs(s).contains('"' + topic + '"')),
                     () -> "topic " + topic + " config copied to " + slaves);
