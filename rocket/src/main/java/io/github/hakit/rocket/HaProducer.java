@@ -187,6 +187,16 @@ public final class HaProducer implements AutoCloseable {
         }
     }
 
+    private void emit(Consumer<SendListener> event) {
+        for (SendListener l : config.listeners) {
+            try {
+                event.accept(l);
+            } catch (RuntimeException e) {
+                log.warn("send listener {} threw", l, e);
+            }
+        }
+    }
+
     private Duration since(long t0) {
         return Duration.ofNanos(config.nanoTicker.getAsLong() - t0);
     }
@@ -326,6 +336,7 @@ public final class HaProducer implements AutoCloseable {
                     Duration.ofMillis(attemptMillis), kind, e));
             lastKind = kind;
             lastError = e;
+            emit(l -> l.attemptFailed(message.getTopic(), attempts.get(attempts.size() - 1)));
             if (kind == SendFailureKind.INTERRUPTED) {
                 Thread.currentThread().interrupt();
             }
@@ -344,7 +355,10 @@ public final class HaProducer implements AutoCloseable {
         RocketSendException failure() {
             callerFailures.increment();
             SendFailureKind kind = lastKind != null ? lastKind : SendFailureKind.TIMEOUT;
-            return new RocketSendException(message.getTopic(), kind, attempts, since(start), lastError);
+            RocketSendException failure = new RocketSendException(message.getTopic(), kind, attempts, since(start),
+                    lastError);
+            emit(l -> l.sendFailed(message.getTopic(), failure));
+            return failure;
         }
     }
 
@@ -372,6 +386,7 @@ public final class HaProducer implements AutoCloseable {
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private LongSupplier nanoTicker = System::nanoTime;
         private Consumer<DefaultMQProducer> customizer;
+        private final List<SendListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         private Builder(String group) {
             if (group == null || group.isBlank()) {
@@ -473,6 +488,12 @@ public final class HaProducer implements AutoCloseable {
         /** Last-word changes to the wrapped client (e.g. compression, max message size). */
         public Builder customizer(Consumer<DefaultMQProducer> customizer) {
             this.customizer = Objects.requireNonNull(customizer, "customizer");
+            return this;
+        }
+
+        /** Adds a listener for failed attempts and sends. */
+        public Builder listener(SendListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

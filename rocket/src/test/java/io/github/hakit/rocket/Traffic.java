@@ -49,8 +49,8 @@ final class Traffic {
                     int n;
                     while ((n = next.getAndIncrement()) < total) {
                         if (n == atCount && hook != null) {
-                            hook.accept(n);
                             markNanos = System.nanoTime();
+                            hook.accept(n);
                         }
                         Message m = new Message(topic, (prefix + "-" + n).getBytes(StandardCharsets.UTF_8));
                         m.setKeys(prefix + "-" + n);

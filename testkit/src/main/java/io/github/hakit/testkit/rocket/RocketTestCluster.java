@@ -193,6 +193,12 @@ public final class RocketTestCluster implements AutoCloseable {
         // the index file is sized maxHashSlotNum * 4 + maxIndexNum * 20 bytes (420 MB by default)
         p.setProperty("maxHashSlotNum", "50000");
         p.setProperty("maxIndexNum", "200000");
+        if (role == RocketNode.Role.SLAVE) {
+            // a 5.x slave refuses pulls unless slaveReadEnable (PullMessageProcessor#rejectRequest answers
+            // SYSTEM_BUSY "[REJECTREQUEST]"): without it nobody reads a dead master's messages from the
+            // slave. Set on slaves only, so masters never redirect healthy consumers to them.
+            p.setProperty("slaveReadEnable", "true");
+        }
         config.brokerProperties.forEach(p::setProperty);
         Path conf = writeProperties(dir.resolve("broker.properties"), p);
         return new RocketNode(name, role, brokerName, port, haPort, dir, classpath,
