@@ -193,6 +193,12 @@ public final class RocketTestCluster implements AutoCloseable {
         // the index file is sized maxHashSlotNum * 4 + maxIndexNum * 20 bytes (420 MB by default)
         p.setProperty("maxHashSlotNum", "50000");
         p.setProperty("maxIndexNum", "200000");
+        if (role == RocketNode.Role.MASTER && "SYNC_MASTER".equals(config.layout.masterRole())) {
+            // in 5.x a SYNC_MASTER waits for inSyncReplicas acknowledgements counting itself, and the
+            // default is 1 (CommitLog#handleHA returns at once): without these it is asynchronous
+            p.setProperty("totalReplicas", "2");
+            p.setProperty("inSyncReplicas", "2");
+        }
         if (role == RocketNode.Role.SLAVE) {
             // a 5.x slave refuses pulls unless slaveReadEnable (PullMessageProcessor#rejectRequest answers
             // SYSTEM_BUSY "[REJECTREQUEST]"): without it nobody reads a dead master's messages from the
