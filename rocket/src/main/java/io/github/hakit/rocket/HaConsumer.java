@@ -36,19 +36,19 @@ public final class HaConsumer<T extends ClientConfig> implements AutoCloseable {
 
     private final T client;
     private final NameServerGroup nameServers;
-    private final Lifecycle<T> lifecycle;
+    private final Starter<T> starter;
+    private final java.util.function.Consumer<T> stopper;
     private volatile MQClientInstance instance;
 
-    private interface Lifecycle<T> {
+    private interface Starter<T> {
         void start(T client) throws MQClientException;
-
-        void shutdown(T client);
     }
 
-    private HaConsumer(T client, NameServerGroup nameServers, Lifecycle<T> lifecycle) {
+    private HaConsumer(T client, NameServerGroup nameServers, Starter<T> starter, java.util.function.Consumer<T> stopper) {
         this.client = client;
         this.nameServers = nameServers;
-        this.lifecycle = lifecycle;
+        this.starter = starter;
+        this.stopper = stopper;
         client.setInstanceName("hakit-" + nameServers.name());
         client.setHeartbeatBrokerInterval((int) HEARTBEAT.toMillis());
         client.setPollNameServerInterval((int) ROUTE_POLL.toMillis());
@@ -58,34 +58,16 @@ public final class HaConsumer<T extends ClientConfig> implements AutoCloseable {
     public static HaConsumer<DefaultMQPushConsumer> push(String consumerGroup, NameServerGroup nameServers) {
         DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group(consumerGroup));
         consumer.setPullTimeDelayMillsWhenException(PULL_DELAY_ON_ERROR_MILLIS);
-        return new HaConsumer<>(consumer, Objects.requireNonNull(nameServers, "nameServers"), new Lifecycle<>() {
-            @Override
-            public void start(DefaultMQPushConsumer c) throws MQClientException {
-                c.start();
-            }
-
-            @Override
-            public void shutdown(DefaultMQPushConsumer c) {
-                c.shutdown();
-            }
-        });
+        return new HaConsumer<>(consumer, Objects.requireNonNull(nameServers, "nameServers"), DefaultMQPushConsumer::start,
+                DefaultMQPushConsumer::shutdown);
     }
 
     /** A lite pull consumer in {@code consumerGroup}; subscribe or assign on {@link #client()}, then start and poll. */
     public static HaConsumer<DefaultLitePullConsumer> litePull(String consumerGroup, NameServerGroup nameServers) {
         DefaultLitePullConsumer consumer = new DefaultLitePullConsumer(group(consumerGroup));
         consumer.setPullTimeDelayMillsWhenException(PULL_DELAY_ON_ERROR_MILLIS);
-        return new HaConsumer<>(consumer, Objects.requireNonNull(nameServers, "nameServers"), new Lifecycle<>() {
-            @Override
-            public void start(DefaultLitePullConsumer c) throws MQClientException {
-                c.start();
-            }
-
-            @Override
-            public void shutdown(DefaultLitePullConsumer c) {
-                c.shutdown();
-            }
-        });
+        return new HaConsumer<>(consumer, Objects.requireNonNull(nameServers, "nameServers"), DefaultLitePullConsumer::start,
+                DefaultLitePullConsumer::shutdown);
     }
 
     private static String group(String consumerGroup) {
@@ -103,7 +85,7 @@ public final class HaConsumer<T extends ClientConfig> implements AutoCloseable {
     /** Starts on the group's healthy NameServers and keeps the client on them. */
     public HaConsumer<T> start() throws MQClientException {
         client.setNamesrvAddr(nameServers.namesrvAddr());
-        lifecycle.start(client);
+        starter.start(client);
         instance = MQClientManager.getInstance().getOrCreateMQClientInstance(client);
         nameServers.attach(instance);
         return this;
@@ -114,6 +96,6 @@ public final class HaConsumer<T extends ClientConfig> implements AutoCloseable {
         if (instance != null) {
             nameServers.detach(instance);
         }
-        lifecycle.shutdown(client);
+        stopper.accept(client);
     }
 }

@@ -82,6 +82,24 @@ final class Traffic {
         return this;
     }
 
+    /**
+     * Sends until every broker has taken {@code perBroker} messages (cold JIT, first replication and
+     * connection set-up make the first sends slow enough to trip the latency isolation on a busy machine).
+     */
+    static void warmUp(HaProducer producer, String topic, java.util.Set<String> brokers, int perBroker)
+            throws RocketSendException {
+        Map<String, Integer> counts = new ConcurrentHashMap<>();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!brokers.stream().allMatch(b -> counts.getOrDefault(b, 0) >= perBroker)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("warm-up did not reach " + brokers + ": " + counts);
+            }
+            Message m = new Message(topic, "warm-up".getBytes(StandardCharsets.UTF_8));
+            m.setKeys("warm-up");
+            counts.merge(producer.send(m).getMessageQueue().getBrokerName(), 1, Integer::sum);
+        }
+    }
+
     double ratePerSecond() {
         return acks.size() / ((endNanos - startNanos) / 1e9);
     }
