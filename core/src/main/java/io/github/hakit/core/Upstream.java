@@ -688,7 +688,7 @@ public final class Upstream implements AutoCloseable {
         int maxTries = policy.tries() == 0 ? Integer.MAX_VALUE : policy.tries();
         long attemptNanos = policy.attemptTimeout().toNanos();
         budget.deposit();
-        Tried tried = new Tried(snapshot);
+        Tried tried = null; // allocated at the first failure: the happy path allocates no tried-set
         List<AttemptRecord> attempts = new ArrayList<>(2);
         T lastResult = null;
         boolean lastWasResult = false;
@@ -706,12 +706,12 @@ public final class Upstream implements AutoCloseable {
                 reason = "timeout " + policy.timeout().toMillis() + " ms elapsed";
                 break;
             }
-            if (tried.snapshot != snapshot) {
+            if (tried != null && tried.snapshot != snapshot) {
                 tried = tried.rebase(snapshot);
             }
-            Peer peer = pick(hash, options.hashKey() != null, attempts.isEmpty() && tried.count == 0 ? null : tried);
+            Peer peer = pick(hash, options.hashKey() != null, tried);
             if (peer == null) {
-                if (tried.count > 0 && round < policy.rounds()) {
+                if (tried != null && round < policy.rounds()) {
                     Duration wait = Duration.ofMillis(policy.backoff().apply(round));
                     long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - ticker.read();
                     if (wait.toNanos() >= left) {
@@ -727,7 +727,7 @@ public final class Upstream implements AutoCloseable {
                         break;
                     }
                     round++;
-                    tried = new Tried(snapshot);
+                    tried = null;
                     continue;
                 }
                 reason = attempts.isEmpty() ? "no live endpoints: " + describeStates() : "no endpoint left to try";
@@ -738,7 +738,6 @@ public final class Upstream implements AutoCloseable {
                 reason = "retry budget exhausted";
                 break;
             }
-            tried.add(peer);
             long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
             AttemptImpl attempt = new AttemptImpl(peer.endpoint(), attempts.size() + 1,
                     Duration.ofNanos(Math.max(1, Math.min(attemptNanos, left))));
@@ -757,6 +756,7 @@ public final class Upstream implements AutoCloseable {
                     throw rethrow(t, attempts);
                 }
                 failure(peer, f.kind(), elapsed);
+                tried = markTried(tried, peer);
                 AttemptRecord record = new AttemptRecord(peer.endpoint(), attempt.number(), f.kind(), t,
                         Duration.ofNanos(elapsed), f.requestMayHaveBeenSent());
                 attempts.add(record);
@@ -777,6 +777,7 @@ public final class Upstream implements AutoCloseable {
                 return result;
             }
             failure(peer, kind, elapsed);
+            tried = markTried(tried, peer);
             AttemptRecord record = new AttemptRecord(peer.endpoint(), attempt.number(), kind, null,
                     Duration.ofNanos(elapsed), true);
             attempts.add(record);
@@ -799,6 +800,12 @@ public final class Upstream implements AutoCloseable {
         String why = reason;
         forEachListener(l -> l.onExhausted(new UpstreamListener.Exhausted(name, done, why)));
         throw new NoLiveEndpointException(name, reason, done, lastError);
+    }
+
+    private Tried markTried(Tried tried, Peer peer) {
+        Tried t = tried == null ? new Tried(snapshot) : tried;
+        t.add(peer);
+        return t;
     }
 
     private String stopReason(FailureKind kind, boolean sent, CallOptions options) {
