@@ -733,10 +733,13 @@ public final class Upstream implements AutoCloseable {
                 reason = attempts.isEmpty() ? "no live endpoints: " + describeStates() : "no endpoint left to try";
                 break;
             }
-            if (!attempts.isEmpty() && !budget.tryWithdraw()) {
-                release(peer);
-                reason = "retry budget exhausted";
-                break;
+            if (!attempts.isEmpty()) {
+                if (!budget.tryWithdraw()) {
+                    release(peer);
+                    reason = "retry budget exhausted";
+                    break;
+                }
+                fireRetry(attempts.get(attempts.size() - 1));
             }
             long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
             AttemptImpl attempt = new AttemptImpl(peer.endpoint(), attempts.size() + 1,
@@ -767,7 +770,6 @@ public final class Upstream implements AutoCloseable {
                     reason = stop;
                     break;
                 }
-                fireRetry(record);
                 continue;
             }
             long elapsed = ticker.read() - t0;
@@ -791,7 +793,6 @@ public final class Upstream implements AutoCloseable {
                 reason = stop;
                 break;
             }
-            fireRetry(record);
         }
         if (lastWasResult) {
             return lastResult;
