@@ -639,6 +639,9 @@ public final class Upstream implements AutoCloseable {
             }
         }
         peer.passivelyDown = true;
+        if (!peer.activeUp) {
+            return; // already DOWN by active checks: no change to report
+        }
         stateEvent(events, peer, HealthState.UP, HealthState.DOWN, peer.fails + " failure(s) within fail_timeout "
                 + peer.endpoint().failTimeout().toSeconds() + "s; unavailable for " + peer.endpoint().failTimeout().toSeconds() + "s");
     }
