@@ -1,5 +1,13 @@
 package io.github.hakit.rocket;
 
+import io.github.hakit.core.Endpoint;
+import io.github.hakit.core.EndpointStatus;
+import io.github.hakit.core.HaproxyBackendParser;
+import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.HealthState;
+import io.github.hakit.core.NginxUpstreamParser;
+import io.github.hakit.core.Upstream;
+import io.github.hakit.core.UpstreamListener;
 import io.github.hakit.rocket.internal.NameServerProbe;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,9 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The NameServers of one RocketMQ cluster, health-checked like HAProxy servers and kept current in
- * every client that uses them. Each NameServer is asked for its cluster info
- * ({@code GET_BROKER_CLUSTER_INFO}) every {@code checkInterval}; {@code fall} consecutive failures mark it
- * DOWN, {@code rise} consecutive answers mark it UP again. Attached clients get the list of UP
+ * every client that uses them. The NameServers are the endpoints of a core {@link Upstream} whose active
+ * check asks each for its cluster info ({@code GET_BROKER_CLUSTER_INFO}) every {@code checkInterval};
+ * {@code fall} consecutive failures mark it DOWN, {@code rise} consecutive answers mark it UP again
+ * (HAProxy's {@code check inter rise fall}; a HAProxy {@code server} line's own settings win). Attached clients get the list of UP
  * NameServers ({@code updateNameServerAddressList}; a removed NameServer's connection is closed), so a
  * dead or black-holed NameServer costs no caller time once detected. When none is UP, all are used
  * (nginx's "all down → try anyway"). When the brokers the NameServers route to change (a master dies
@@ -52,9 +61,9 @@ public final class NameServerGroup implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final boolean ownScheduler;
     private final NameServerProbe probe;
-    private final Map<String, Member> members = new LinkedHashMap<>();
     private final Set<MQClientInstance> clients = new CopyOnWriteArraySet<>();
-    private volatile List<String> lastGoodSource = List.of();
+    private volatile Upstream upstream;
+    private volatile List<Endpoint> lastGoodSource = List.of();
     private volatile List<String> healthy = List.of();
     private volatile Observation lastObservation = new Observation(null, null, Instant.EPOCH);
     private volatile String brokerFingerprint = "";
@@ -64,31 +73,10 @@ public final class NameServerGroup implements AutoCloseable {
     private record Observation(String nameServer, ClusterInfo info, Instant at) {
     }
 
-    /** Health of one NameServer, HAProxy style; guarded by the group's lock. */
-    private final class Member {
-        final String address;
-        boolean up = true;
-        int okInARow;
-        int failedInARow;
-        String lastError = "";
-        ScheduledFuture<?> task;
-
-        Member(String address) {
-            this.address = address;
-        }
-
-        String state() {
-            if (up) {
-                return failedInARow == 0 ? "UP" : "UP " + failedInARow + "/" + config.fall;
-            }
-            return okInARow == 0 ? "DOWN" : "DOWN " + okInARow + "/" + config.rise;
-        }
-    }
-
     private NameServerGroup(Builder config) {
         this.config = config;
         this.ownScheduler = config.scheduler == null;
-        this.scheduler = ownScheduler ? Executors.newScheduledThreadPool(2, r -> {
+        this.scheduler = ownScheduler ? Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "hakit-namesrv-" + config.name);
             t.setDaemon(true);
             return t;
@@ -107,109 +95,74 @@ public final class NameServerGroup implements AutoCloseable {
     }
 
     /**
-     * Reads the source (must succeed once), probes every NameServer once (so a client started next sees
-     * only answering ones), then schedules health checks and source refreshes.
+     * Reads the source (must succeed once) and starts the health checks (every NameServer starts UP, as
+     * HAProxy servers do) and, for a dynamic source, its periodic refresh.
      *
      * @throws IllegalStateException when the source gives no addresses
      */
     public NameServerGroup start() {
-        List<String> initial;
+        List<Endpoint> initial;
         try {
-            initial = NameServerAddresses.validate(config.source.fetch(config.sourceTimeout));
+            initial = config.source.fetch(config.sourceTimeout);
         } catch (Exception e) {
             throw new IllegalStateException("NameServer source " + config.source.describe() + " gave no addresses: " + e,
                     e);
         }
         lastGoodSource = initial;
-        synchronized (this) {
-            for (String address : initial) {
-                members.put(address, new Member(address));
-            }
-        }
-        initial.parallelStream().forEach(this::check);
-        synchronized (this) {
-            recomputeHealthy();
-            members.values().forEach(this::schedule);
-        }
+        HealthCheckConfig check = HealthCheckConfig.builder().inter(config.checkInterval).rise(config.rise)
+                .fall(config.fall).timeout(config.checkTimeout).build();
+        upstream = Upstream.builder("rocketmq-namesrv-" + config.name)
+                .endpoints(initial)
+                .healthCheck(check, (endpoint, timeout) -> observe(endpoint.address(),
+                        probe.check(endpoint.address(), timeout)))
+                .scheduler(scheduler)
+                .listener(new UpstreamListener() {
+                    @Override
+                    public void onStateChange(StateChange event) {
+                        refreshHealthy();
+                    }
+                })
+                .build();
+        refreshHealthy();
         if (!(config.source instanceof FixedSource)) {
             long refresh = config.sourceRefresh.toMillis();
             sourceTask = scheduler.scheduleWithFixedDelay(this::refreshSource, refresh, refresh, TimeUnit.MILLISECONDS);
         }
-        log.info("NameServer group {} started: {} (healthy {})", config.name, initial, healthy);
+        log.info("NameServer group {} started: {} (source {})", config.name, healthy, config.source.describe());
         return this;
     }
 
-    private void schedule(Member m) {
-        long inter = config.checkInterval.toMillis();
-        m.task = scheduler.scheduleWithFixedDelay(() -> check(m.address), inter, inter, TimeUnit.MILLISECONDS);
-    }
-
-    private void check(String address) {
-        if (closed) {
+    /** Recomputes the list clients use from the upstream's states and pushes it when it changed. */
+    private void refreshHealthy() {
+        Upstream u = upstream;
+        if (u == null || closed) {
             return;
         }
-        ClusterInfo info = null;
-        Exception error = null;
-        try {
-            info = probe.check(address, config.checkTimeout);
-        } catch (Exception e) {
-            error = e;
-        }
-        boolean changed;
+        List<String> next;
         synchronized (this) {
-            Member m = members.get(address);
-            if (m == null) {
-                return; // removed meanwhile
+            List<EndpointStatus> all = u.status().endpoints();
+            List<String> up = all.stream().filter(s -> s.state().takesTraffic()).map(EndpointStatus::address)
+                    .distinct().toList();
+            if (up.isEmpty() && !all.isEmpty()) {
+                // nginx's "all down -> try anyway", but never a server configured down (MAINT)
+                List<String> notMaint = all.stream().filter(s -> s.state() != HealthState.MAINT)
+                        .map(EndpointStatus::address).distinct().toList();
+                up = notMaint.isEmpty() ? all.stream().map(EndpointStatus::address).distinct().toList() : notMaint;
+                log.warn("no NameServer of {} is UP; clients use all of them: {}", config.name, up);
             }
-            changed = record(m, error);
-        }
-        if (info != null) {
-            observe(address, info);
-        }
-        if (changed) {
-            pushToClients();
-        }
-    }
-
-    /** Applies one check result with rise/fall; true when the member changed UP/DOWN. */
-    private boolean record(Member m, Exception error) {
-        if (error == null) {
-            m.failedInARow = 0;
-            if (!m.up && ++m.okInARow >= config.rise) {
-                m.up = true;
-                m.okInARow = 0;
-                log.info("NameServer {} of {} is UP", m.address, config.name);
-                return recomputeHealthy();
+            if (up.equals(healthy)) {
+                return;
             }
-            return false;
+            healthy = up;
+            next = up;
         }
-        m.lastError = error.toString();
-        m.okInARow = 0;
-        if (m.up && ++m.failedInARow >= config.fall) {
-            m.up = false;
-            m.failedInARow = 0;
-            log.warn("NameServer {} of {} is DOWN after {} failed checks: {}", m.address, config.name, config.fall,
-                    m.lastError);
-            return recomputeHealthy();
+        log.info("NameServers in use for {}: {}", config.name, next);
+        for (MQClientInstance client : clients) {
+            push(client, next);
         }
-        if (m.up) {
-            log.debug("NameServer {} check failed ({}): {}", m.address, m.state(), m.lastError);
-        }
-        return false;
     }
 
-    private boolean recomputeHealthy() {
-        List<String> up = members.values().stream().filter(m -> m.up).map(m -> m.address).toList();
-        List<String> next = up.isEmpty() ? List.copyOf(members.keySet()) : up;
-        if (up.isEmpty() && !members.isEmpty()) {
-            log.warn("no NameServer of {} is UP; clients use all of them: {}", config.name, next);
-        }
-        boolean changed = !next.equals(healthy);
-        healthy = next;
-        return changed;
-    }
-
-    private void observe(String address, ClusterInfo info) {
+    private ClusterInfo observe(String address, ClusterInfo info) {
         lastObservation = new Observation(address, info, config.clock.instant());
         String fingerprint = fingerprint(info);
         if (!fingerprint.equals(brokerFingerprint)) {
@@ -226,6 +179,7 @@ public final class NameServerGroup implements AutoCloseable {
                 }
             }
         }
+        return info;
     }
 
     private static String fingerprint(ClusterInfo info) {
@@ -238,52 +192,27 @@ public final class NameServerGroup implements AutoCloseable {
     }
 
     private void refreshSource() {
-        List<String> fetched;
+        List<Endpoint> fetched;
         try {
-            fetched = NameServerAddresses.validate(config.source.fetch(config.sourceTimeout));
+            fetched = config.source.fetch(config.sourceTimeout);
         } catch (Exception e) {
             log.warn("NameServer source {} of {} failed, keeping {}: {}", config.source.describe(), config.name,
-                    lastGoodSource, e.toString());
+                    addresses(lastGoodSource), e.toString());
             return;
         }
         if (fetched.equals(lastGoodSource)) {
             return;
         }
-        log.info("NameServer source {} of {} changed: {} -> {}", config.source.describe(), config.name, lastGoodSource,
-                fetched);
+        log.info("NameServer source {} of {} changed: {} -> {}", config.source.describe(), config.name,
+                addresses(lastGoodSource), addresses(fetched));
         lastGoodSource = fetched;
-        boolean changed;
-        synchronized (this) {
-            for (String gone : new ArrayList<>(members.keySet())) {
-                if (!fetched.contains(gone)) {
-                    Member m = members.remove(gone);
-                    m.task.cancel(false);
-                }
-            }
-            List<Member> added = new ArrayList<>();
-            for (String address : fetched) {
-                if (!members.containsKey(address)) {
-                    // new addresses start UP, like HAProxy servers; the first checks follow at once
-                    Member m = new Member(address);
-                    members.put(address, m);
-                    added.add(m);
-                }
-            }
-            added.forEach(this::schedule);
-            changed = recomputeHealthy();
-        }
-        fetched.forEach(a -> scheduler.execute(() -> check(a)));
-        if (changed) {
-            pushToClients();
-        }
+        // NameServers that stay keep their health state; new ones start UP and are checked at once
+        upstream.setEndpoints(fetched);
+        refreshHealthy();
     }
 
-    private void pushToClients() {
-        List<String> list = healthy;
-        log.info("NameServers in use for {}: {}", config.name, list);
-        for (MQClientInstance client : clients) {
-            push(client, list);
-        }
+    private static List<String> addresses(List<Endpoint> endpoints) {
+        return endpoints.stream().map(Endpoint::address).toList();
     }
 
     private static void push(MQClientInstance client, List<String> list) {
@@ -302,6 +231,15 @@ public final class NameServerGroup implements AutoCloseable {
         return healthy;
     }
 
+    /** The core upstream holding the NameServers (status table, listeners, metrics). */
+    public Upstream upstream() {
+        Upstream u = upstream;
+        if (u == null) {
+            throw new IllegalStateException("NameServer group " + config.name + " is not started");
+        }
+        return u;
+    }
+
     /** Keeps a started client's NameServer list equal to {@link #healthyAddresses()} from now on. */
     public void attach(MQClientInstance client) {
         Objects.requireNonNull(client, "client");
@@ -317,12 +255,9 @@ public final class NameServerGroup implements AutoCloseable {
 
     /** NameServer states and the brokers they route to. */
     public ClusterView clusterView() {
-        List<ClusterView.NameServerState> states;
-        synchronized (this) {
-            states = members.values().stream()
-                    .map(m -> new ClusterView.NameServerState(m.address, healthy.contains(m.address) && m.up, m.state()))
-                    .toList();
-        }
+        List<ClusterView.NameServerState> states = upstream().status().endpoints().stream()
+                .map(s -> new ClusterView.NameServerState(s.address(), s.state().takesTraffic(), s.statusText()))
+                .toList();
         Observation o = lastObservation;
         Map<String, ClusterView.BrokerGroup> brokers = new TreeMap<>();
         if (o.info() != null && o.info().getBrokerAddrTable() != null) {
@@ -342,12 +277,8 @@ public final class NameServerGroup implements AutoCloseable {
         if (sourceTask != null) {
             sourceTask.cancel(false);
         }
-        synchronized (this) {
-            members.values().forEach(m -> {
-                if (m.task != null) {
-                    m.task.cancel(false);
-                }
-            });
+        if (upstream != null) {
+            upstream.close();
         }
         if (ownScheduler) {
             scheduler.shutdownNow();
@@ -356,15 +287,29 @@ public final class NameServerGroup implements AutoCloseable {
         clients.clear();
     }
 
-    private record FixedSource(List<String> addresses) implements NameServerSource {
+    /** Where endpoints come from: a {@link NameServerSource} read as {@code host:port} endpoints. */
+    private interface EndpointSource {
+        List<Endpoint> fetch(Duration timeout) throws Exception;
+
+        String describe();
+    }
+
+    private record FixedSource(List<Endpoint> endpoints, String describe) implements EndpointSource {
         @Override
-        public List<String> fetch(Duration timeout) {
-            return addresses;
+        public List<Endpoint> fetch(Duration timeout) {
+            return endpoints;
+        }
+    }
+
+    private record DynamicSource(NameServerSource source) implements EndpointSource {
+        @Override
+        public List<Endpoint> fetch(Duration timeout) throws Exception {
+            return NameServerAddresses.validate(source.fetch(timeout)).stream().map(Endpoint::of).toList();
         }
 
         @Override
         public String describe() {
-            return "static " + addresses;
+            return source.describe();
         }
     }
 
@@ -374,7 +319,7 @@ public final class NameServerGroup implements AutoCloseable {
      */
     public static final class Builder {
         private final String name;
-        private NameServerSource source;
+        private EndpointSource source;
         private Duration checkInterval = Duration.ofSeconds(2);
         private Duration checkTimeout = Duration.ofSeconds(1);
         private int rise = 2;
@@ -398,13 +343,35 @@ public final class NameServerGroup implements AutoCloseable {
 
         /** A fixed list of {@code host:port}. */
         public Builder addresses(List<String> addresses) {
-            this.source = new FixedSource(NameServerAddresses.validate(addresses));
+            List<String> valid = NameServerAddresses.validate(addresses);
+            this.source = new FixedSource(valid.stream().map(Endpoint::of).toList(), "static " + valid);
+            return this;
+        }
+
+        /**
+         * The {@code server} lines of an Nginx {@code upstream} block (the one ops keep in front of the
+         * NameServers' HTTP address server, or a stream block); {@code down} servers are kept out of use.
+         * Weights do not apply: the RocketMQ client picks its NameServer itself.
+         */
+        public Builder nginxUpstream(String config) {
+            List<Endpoint> endpoints = NginxUpstreamParser.parse(config).endpoints();
+            this.source = new FixedSource(endpoints, "nginx " + NameServerGroup.addresses(endpoints));
+            return this;
+        }
+
+        /**
+         * A HAProxy {@code backend} (e.g. {@code server ns1 10.0.0.1:9876 check inter 2s rise 2 fall 3}):
+         * each server's own check timing overrides the group's; {@code disabled} servers are kept out of use.
+         */
+        public Builder haproxyBackend(String config) {
+            List<Endpoint> endpoints = HaproxyBackendParser.parse(config).endpoints();
+            this.source = new FixedSource(endpoints, "haproxy " + NameServerGroup.addresses(endpoints));
             return this;
         }
 
         /** A source that may change at run time (e.g. {@link HttpNameServerSource}). */
         public Builder source(NameServerSource source) {
-            this.source = Objects.requireNonNull(source, "source");
+            this.source = new DynamicSource(Objects.requireNonNull(source, "source"));
             return this;
         }
 
@@ -451,7 +418,7 @@ public final class NameServerGroup implements AutoCloseable {
             return this;
         }
 
-        /** The scheduler for checks and refreshes (default: two daemon threads owned by the group). */
+        /** The scheduler for checks and refreshes (default: a daemon thread owned by the group). */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;

@@ -19,8 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
-import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
-import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.junit.jupiter.api.Test;
@@ -111,13 +109,8 @@ class BrokerFailoverIT {
                     () -> "broker-a master gone from the routes");
 
             Set<String> pushed = ConcurrentHashMap.newKeySet();
-            HaConsumer<DefaultMQPushConsumer> push = HaConsumer.push(topic + "-push", group);
-            push.client().setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
-            push.client().subscribe(topic, "*");
-            push.client().registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
-                msgs.forEach(m -> pushed.add(m.getKeys()));
-                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-            });
+            HaConsumer<DefaultMQPushConsumer> push = TestConsumers.collecting(topic + "-push", group, topic, pushed,
+                    m -> m.getKeys());
             Set<String> pulled = ConcurrentHashMap.newKeySet();
             HaConsumer<DefaultLitePullConsumer> pull = HaConsumer.litePull(topic + "-pull", group);
             pull.client().setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);

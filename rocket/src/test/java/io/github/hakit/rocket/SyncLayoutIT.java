@@ -15,9 +15,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
-import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
-import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
-import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -40,13 +37,8 @@ class SyncLayoutIT {
         try (NameServerGroup group = NameServerFailoverIT.group(cluster, topic);
              HaProducer producer = NameServerFailoverIT.producer(group, topic + "-producer")) {
             Set<String> received = ConcurrentHashMap.newKeySet();
-            HaConsumer<DefaultMQPushConsumer> consumer = HaConsumer.push(topic + "-consumer", group);
-            consumer.client().setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
-            consumer.client().subscribe(topic, "*");
-            consumer.client().registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
-                msgs.forEach(m -> received.add(m.getKeys()));
-                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-            });
+            HaConsumer<DefaultMQPushConsumer> consumer = TestConsumers.collecting(topic + "-consumer", group, topic,
+                    received, m -> m.getKeys());
             try (consumer) {
                 consumer.start();
                 Traffic.warmUp(producer, topic, Set.of("broker-a", "broker-b"), 20);
