@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * listens on the wildcard address (hard-coded in RocketMQ), but nothing here connects to anything but
  * loopback. A JVM shutdown hook kills every process if the test JVM exits without {@link #close()}.
  *
+ * <p>Two broker settings differ from RocketMQ's defaults because a 2m-2s deployment needs them: slaves get
+ * {@code slaveReadEnable=true} (a 5.x slave refuses every pull otherwise, so a dead master's messages could not
+ * be read from it), and {@code SYNC_MASTER} masters get {@code totalReplicas=inSyncReplicas=2} (5.x counts the
+ * master itself, and the default of 1 lets a SYNC_MASTER answer before the slave has the message).
+ *
  * <pre>{@code
  * try (RocketTestCluster cluster = RocketTestCluster.builder()
  *         .layout(RocketLayout.TWO_MASTERS_TWO_SLAVES_ASYNC).nameServers(2).build().start()) {
@@ -71,6 +76,7 @@ public final class RocketTestCluster implements AutoCloseable {
     private final List<RocketNode> nameServers;
     private final List<RocketNode> brokers;
     private final Thread shutdownHook;
+    private final java.util.Set<Integer> reserved = new java.util.HashSet<>();
     private volatile boolean closed;
 
     private RocketTestCluster(Builder builder) {
@@ -84,7 +90,7 @@ public final class RocketTestCluster implements AutoCloseable {
         String classpath = config.classpath != null ? config.classpath : serverClasspath();
         List<RocketNode> ns = new ArrayList<>();
         for (int i = 1; i <= config.nameServers; i++) {
-            ns.add(nameServer("namesrv-" + i, Ports.freePort(HOST), classpath));
+            ns.add(nameServer("namesrv-" + i, reservePort(), classpath));
         }
         this.nameServers = List.copyOf(ns);
         String namesrvAddr = nameServers.stream().map(RocketNode::address).collect(Collectors.joining(";"));
@@ -168,7 +174,7 @@ public final class RocketTestCluster implements AutoCloseable {
         String name = brokerName + "-" + role.name().toLowerCase(java.util.Locale.ROOT);
         Path dir = nodeDir(name);
         int port = freeBrokerPort();
-        int haPort = Ports.freePort(HOST);
+        int haPort = reservePort();
         Properties p = new Properties();
         p.setProperty("brokerClusterName", config.clusterName);
         p.setProperty("brokerName", brokerName);
@@ -211,11 +217,24 @@ public final class RocketTestCluster implements AutoCloseable {
                 jvmArgs(dir, config.brokerHeapMb, true), BROKER_MAIN, List.of("-c", conf.toString()));
     }
 
-    /** A listen port whose "fast" (VIP) port, listenPort - 2, is free too (the broker binds both). */
-    private static int freeBrokerPort() {
+    /** A free port no other node of this cluster uses (listen, fast or HA port). */
+    private int reservePort() {
         for (int attempt = 0; attempt < 50; attempt++) {
             int port = Ports.freePort(HOST);
-            if (port > 1026 && portFree(port - 2)) {
+            if (reserved.add(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port on " + HOST + " outside " + reserved);
+    }
+
+    /** A listen port whose "fast" (VIP) port, listenPort - 2, is free too (the broker binds both). */
+    private int freeBrokerPort() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = Ports.freePort(HOST);
+            if (port > 1026 && !reserved.contains(port) && !reserved.contains(port - 2) && portFree(port - 2)) {
+                reserved.add(port);
+                reserved.add(port - 2);
                 return port;
             }
         }
@@ -406,9 +425,22 @@ public final class RocketTestCluster implements AutoCloseable {
         }
         if (!node.isRunning()) {
             throw new IllegalStateException(node.name() + " exited during startup; see " + node.consoleLog()
-                    + " and " + node.dir().resolve("logs/rocketmqlogs"));
+                    + " and " + node.dir().resolve("logs/rocketmqlogs") + "\n--- console tail:\n"
+                    + tail(node.consoleLog()) + "\n--- broker.log tail:\n"
+                    + tail(node.dir().resolve("logs/rocketmqlogs/broker.log")));
         }
         node.markReady();
+    }
+
+    /** The last lines of a log file (without logback's status lines), for failure messages. */
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .filter(l -> !l.contains("|-INFO") && !l.contains("|-WARN")).toList();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(" + file + ": " + e + ")";
+        }
     }
 
     private static boolean answers(String address) {
