@@ -284,13 +284,22 @@ public final class RocketTestCluster implements AutoCloseable {
         }
     }
 
-    /** Starts every NameServer, then every broker (in parallel), and waits until all are in the routes. */
+    /**
+     * Starts every NameServer, then every broker (in parallel), and waits until all are in the routes. When
+     * that fails the cluster is closed (every process killed) before the exception leaves, since a caller's
+     * try-with-resources never saw the cluster.
+     */
     public RocketTestCluster start() {
         long t0 = System.nanoTime();
-        nameServers.forEach(RocketNode::launch);
-        nameServers.forEach(this::awaitReady);
-        brokers.forEach(RocketNode::launch);
-        brokers.forEach(this::awaitReady);
+        try {
+            nameServers.forEach(RocketNode::launch);
+            nameServers.forEach(this::awaitReady);
+            brokers.forEach(RocketNode::launch);
+            brokers.forEach(this::awaitReady);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
         log.info("RocketMQ {} with {} NameServers up in {} ms:\n{}", config.layout.label(), nameServers.size(),
                 Duration.ofNanos(System.nanoTime() - t0).toMillis(), describe());
         return this;
