@@ -599,7 +599,10 @@ public final class RocketTestCluster implements AutoCloseable {
 
     /**
      * The commit log's max offset of a running broker (from {@code GET_BROKER_RUNTIME_INFO}); a slave
-     * that has caught up reports its master's value.
+     * that has caught up reports its master's value. Right after a (re)start a broker may answer this
+     * request with an error (its statistics are still empty): poll, e.g. with {@link Await}.
+     *
+     * @throws IllegalStateException when the broker does not answer or answers with an error
      */
     public long commitLogMaxOffset(RocketNode broker) {
         requireOwn(broker);
