@@ -1,0 +1,16 @@
+package io.github.hakit.fastdfs;
+
+/** The trackers do not know the group (or it has no active storage to serve the request). */
+public class UnknownGroupException extends FastDfsException {
+    private static final long serialVersionUID = 1L;
+    private final String group;
+
+    public UnknownGroupException(String group, String detail) {
+        super("unknown FastDFS group or no active storage in it: '" + group + "' (" + detail + ")");
+        this.group = group;
+    }
+
+    public String group() {
+        return group;
+    }
+}
