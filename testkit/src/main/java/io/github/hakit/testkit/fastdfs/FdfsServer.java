@@ -48,6 +48,7 @@ public abstract class FdfsServer {
     private volatile Mode mode = Mode.STOPPED;
     private ServerSocket serverSocket;
     private ExecutorService threads;
+    private java.util.concurrent.Future<?> acceptTask;
 
     FdfsServer(String name, String host, int port) {
         this.name = name;
@@ -107,7 +108,7 @@ public abstract class FdfsServer {
         });
         setMode(Mode.RUNNING);
         ServerSocket listening = serverSocket;
-        threads.execute(() -> acceptLoop(listening));
+        acceptTask = threads.submit(() -> acceptLoop(listening));
         log.info("{} listening on {}", name, address());
     }
 
@@ -121,6 +122,15 @@ public abstract class FdfsServer {
             serverSocket.close();
         } catch (IOException e) {
             log.debug("closing {}", name, e);
+        }
+        try {
+            // the JDK closes a listener blocked in accept() only once accept() returns: wait for it, so that
+            // a restart right after stop() can bind the port again
+            acceptTask.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("{}: accept loop did not end cleanly", name, e);
         }
         for (Socket s : connections) {
             closeQuietly(s);
