@@ -69,7 +69,13 @@ class FastDfsClientIT {
     }
 
     @AfterEach
-    void closeClient() {
+    void noConnectionLeaksThenClose() {
+        for (FdfsServer s : cluster.storages()) {
+            assertEquals(0, client.pool().inUse(s.address()), "connections still borrowed from " + s.address());
+        }
+        for (FdfsServer t : cluster.trackers()) {
+            assertEquals(0, client.pool().inUse(t.address()), "connections still borrowed from " + t.address());
+        }
         client.close();
     }
 
@@ -103,6 +109,28 @@ class FastDfsClientIT {
         assertEquals("group1", onStorage.group());
         assertTrue(target.hasFile(onStorage.remoteName()), "stored on " + target.address());
         assertEquals("there", new String(client.downloadBytes(onStorage), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void namedStorageThatIsDownIsReplacedByAnotherOfItsGroup() {
+        TestStorage down = cluster.storage("group2", 0);
+        down.stop();
+        FileId id = client.upload(UploadSource.of(bytes("detour")), UploadRequest.builder().storage(down.address())
+                .build());
+        assertEquals("group2", id.group());
+        assertTrue(cluster.storage("group2", 1).hasFile(id.remoteName()));
+    }
+
+    @Test
+    void oneShotStreamIsNotReplayedAfterAStorageFailedMidUpload() {
+        TestStorage frozen = cluster.storage("group1", 0);
+        byte[] data = new byte[2 * 1024 * 1024];
+        frozen.blackHole();
+        RuntimeException e = assertThrows(RuntimeException.class, () -> client.upload(
+                UploadSource.of(new java.io.ByteArrayInputStream(data), data.length),
+                UploadRequest.builder().storage(frozen.address()).build()));
+        assertTrue(e instanceof PossibleOrphanException || e.getMessage().contains("cannot be replayed"), e.toString());
+        frozen.resume();
     }
 
     @Test
@@ -169,7 +197,7 @@ class FastDfsClientIT {
     @Test
     void killingTrackerOneDuring500UploadsCostsNoCallerFailure() {
         TestTracker first = cluster.tracker(0);
-        int secondBefore = cluster.tracker(1).requests();
+        int secondBefore = cluster.tracker(1).queries();
         int failures = 0;
         for (int i = 0; i < 500; i++) {
             if (i == 100) {
@@ -183,7 +211,7 @@ class FastDfsClientIT {
         }
         assertEquals(0, failures);
         assertTrue(!first.isListening());
-        assertTrue(cluster.tracker(1).requests() - secondBefore >= 400, "tracker 2 took over");
+        assertTrue(cluster.tracker(1).queries() - secondBefore >= 400, "tracker 2 took over");
     }
 
     @Test
@@ -288,16 +316,14 @@ class FastDfsClientIT {
 
     @Test
     void forgedFileIdsAreRejectedBeforeAnyIo() {
-        client.close();
-        client = FastDfsClient.builder().trackers(cluster.trackerAddresses()).healthCheck(null).build();
-        int before = cluster.tracker(0).requests() + cluster.tracker(1).requests();
+        int before = cluster.tracker(0).queries() + cluster.tracker(1).queries();
         for (String forged : List.of("group1/M00/../../etc/passwd", "/group1/M00/00/00/abc", "group1/etc/passwd",
                 "group1/M00/00/00/short", "gr oup/M00/00/00/wKgBcFm4Yz2AUJ-xAAAA3dPb0Ys123.txt",
                 "group1/M00/00/00/" + "a".repeat(200), "group1/M00/0G/00/wKgBcFm4Yz2AUJ-xAAAA3dPb0Ys123.txt",
                 "group12345678901234/M00/00/00/wKgBcFm4Yz2AUJ-xAAAA3dPb0Ys123.txt")) {
             assertThrows(IllegalArgumentException.class, () -> client.downloadBytes(FileId.parse(forged)), forged);
         }
-        assertEquals(before, cluster.tracker(0).requests() + cluster.tracker(1).requests());
+        assertEquals(before, cluster.tracker(0).queries() + cluster.tracker(1).queries());
     }
 
     @Test
@@ -321,11 +347,11 @@ class FastDfsClientIT {
         client.upload(bytes("while down"), "txt");
         Await.until(Duration.ofSeconds(10), () -> client.trackers().status().endpoint(first.address()).state()
                 .toString().startsWith("DOWN"), () -> "tracker 1 marked DOWN: " + client.trackers().status().render());
-        int before = first.requests();
+        int before = first.queries();
         first.start();
         Await.until(Duration.ofSeconds(10), () -> {
             client.upload(bytes("after"), "txt");
-            return first.requests() > before;
+            return first.queries() > before;
         }, () -> "tracker 1 used again: " + client.trackers().status().render());
     }
 }

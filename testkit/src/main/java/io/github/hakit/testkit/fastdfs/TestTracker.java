@@ -29,6 +29,7 @@ public final class TestTracker extends FdfsServer {
     private final Map<String, AtomicInteger> currentWriteServer = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> currentReadServer = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger queries = new AtomicInteger();
 
     TestTracker(ClusterState cluster, String name, String host, int port) {
         super(name, host, port);
@@ -40,6 +41,11 @@ public final class TestTracker extends FdfsServer {
         return requests.get();
     }
 
+    /** Requests other than ACTIVE_TEST (health probes) answered since creation. */
+    public int queries() {
+        return queries.get();
+    }
+
     @Override
     boolean handle(Wire.Header h, InputStream in, OutputStream out) throws IOException {
         if (h.length() > MAX_BODY) {
@@ -47,6 +53,9 @@ public final class TestTracker extends FdfsServer {
         }
         byte[] body = Wire.readFully(in, (int) h.length());
         requests.incrementAndGet();
+        if (h.cmd() != Wire.CMD_ACTIVE_TEST) {
+            queries.incrementAndGet();
+        }
         Answer a;
         switch (h.cmd()) {
             case Wire.CMD_ACTIVE_TEST:
