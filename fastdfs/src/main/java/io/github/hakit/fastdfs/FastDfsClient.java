@@ -21,7 +21,6 @@ import io.github.hakit.fastdfs.internal.StorageProtocol;
 import io.github.hakit.fastdfs.internal.TrackerProtocol;
 import io.github.hakit.fastdfs.internal.TrackerProtocol.StorageAddress;
 import io.github.hakit.fastdfs.internal.TrackerProtocol.StoreTarget;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -297,9 +296,21 @@ public final class FastDfsClient implements AutoCloseable {
 
     /** The whole file as bytes (for small files; large ones: {@link #download(FileId, OutputStream)}). */
     public byte[] downloadBytes(FileId id) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        download(id, out);
-        return out.toByteArray();
+        Objects.requireNonNull(id, "id");
+        try (ReplicaStream in = new ReplicaStream(id, 0, 0)) {
+            long size = in.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new FastDfsException(id + " has " + size + " bytes, too many for a byte array; stream it");
+            }
+            byte[] data = new byte[(int) size];
+            int n = in.readNBytes(data, 0, data.length);
+            if (n != data.length) {
+                throw new FastDfsException(id + ": read " + n + " of " + size + " bytes");
+            }
+            return data;
+        } catch (IOException e) {
+            throw new UncheckedIOException("download of " + id + " failed", e);
+        }
     }
 
     /** Streams the file into {@code out}; returns the bytes written. */
@@ -380,6 +391,26 @@ public final class FastDfsClient implements AutoCloseable {
             this.id = id;
             this.offset = offset;
             this.length = length;
+        }
+
+        /** The number of bytes this stream delivers in total (connects to a storage if needed). */
+        long size() throws IOException {
+            while (total < 0) {
+                openNext();
+            }
+            return total;
+        }
+
+        @Override
+        public long transferTo(OutputStream out) throws IOException {
+            byte[] buf = new byte[64 * 1024];
+            long n = 0;
+            int r;
+            while ((r = read(buf, 0, buf.length)) >= 0) {
+                out.write(buf, 0, r);
+                n += r;
+            }
+            return n;
         }
 
         @Override
