@@ -235,6 +235,60 @@ class FastDfsClientIT {
     }
 
     @Test
+    void eightThreadsUploadAndDownloadThroughATrackerKillWithoutFailures() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < 40; i++) {
+                    try {
+                        String text = "t" + thread + "-" + i;
+                        FileId id = client.upload(bytes(text), "txt");
+                        if (!text.equals(new String(client.downloadBytes(id), StandardCharsets.UTF_8))) {
+                            failures.incrementAndGet();
+                        }
+                    } catch (RuntimeException e) {
+                        failures.incrementAndGet();
+                    }
+                    if (done.incrementAndGet() == 80) {
+                        cluster.tracker(0).stop();
+                    }
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : futures) {
+            f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertEquals(320, done.get());
+        assertEquals(0, failures.get());
+    }
+
+    @Test
+    void frozenStorageCostsOneTimeoutForDownloadsThenIsAvoided() {
+        List<FileId> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(client.upload(UploadSource.of(bytes("cold" + i)), UploadRequest.builder().group("group1").build()));
+        }
+        cluster.awaitReplication(Duration.ofSeconds(10));
+        cluster.fetchRouting(FetchRouting.IGNORE_SYNC); // the tracker keeps sending reads to both storages
+        cluster.storage("group1", 0).blackHole();
+        List<Long> millis = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < ids.size(); i++) {
+                long t0 = System.nanoTime();
+                assertEquals("cold" + i, new String(client.downloadBytes(ids.get(i)), StandardCharsets.UTF_8));
+                millis.add((System.nanoTime() - t0) / 1_000_000);
+            }
+        }
+        long slow = millis.stream().filter(m -> m >= ATTEMPT.toMillis() * 8 / 10).count();
+        assertTrue(slow <= 1, "downloads that waited for the frozen storage: " + millis);
+    }
+
+    @Test
     void trackerAnsweringGarbageIsSkippedWithinTheCall() throws Exception {
         try (GarbageServer garbage = new GarbageServer("127.0.0.4");
                 FastDfsClient withGarbage = FastDfsClient.builder()
