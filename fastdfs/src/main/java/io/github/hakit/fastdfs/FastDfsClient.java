@@ -139,7 +139,10 @@ public final class FastDfsClient implements AutoCloseable {
     public FileId upload(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String ext = dot >= 0 && name.length() - dot - 1 <= Proto.FILE_EXT_NAME_MAX_LEN ? name.substring(dot + 1) : "";
+        String ext = dot >= 0 ? name.substring(dot + 1) : "";
+        if (!ext.matches("[A-Za-z0-9_-]{1," + Proto.FILE_EXT_NAME_MAX_LEN + "}")) {
+            ext = ""; // FastDFS keeps at most 6 plain characters of extension
+        }
         return upload(UploadSource.of(file), UploadRequest.builder().ext(ext).build());
     }
 
@@ -284,6 +287,9 @@ public final class FastDfsClient implements AutoCloseable {
             return withMetadata(id, new StoreTarget(s.group(), s.host(), s.port(), 0), request.metadata());
         } catch (IOException e) {
             storageFailed(s.address(), e);
+            if (state.requestSent()) {
+                throw new PossibleOrphanException(s.address(), e);
+            }
             throw new FastDfsException("slave upload to " + s.address() + " failed", e);
         }
     }

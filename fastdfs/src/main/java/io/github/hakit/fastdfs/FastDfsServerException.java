@@ -3,6 +3,10 @@ package io.github.hakit.fastdfs;
 /**
  * A tracker or storage answered with a non-zero status: the errno of the server
  * ({@code 2} ENOENT, {@code 17} EEXIST, {@code 22} EINVAL, {@code 28} ENOSPC, ...).
+ *
+ * <pre>{@code
+ * try { client.delete(id); } catch (FastDfsServerException e) { if (e.isNotFound()) { ... } }
+ * }</pre>
  */
 public class FastDfsServerException extends FastDfsException {
     private static final long serialVersionUID = 1L;

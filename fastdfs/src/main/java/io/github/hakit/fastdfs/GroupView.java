@@ -5,6 +5,11 @@ import java.util.List;
 /**
  * One group as a tracker lists it, with its storages.
  *
+ * <pre>{@code
+ * GroupView g = client.clusterView().group("group1").orElseThrow();
+ * boolean degraded = g.activeCount() < g.storageCount();
+ * }</pre>
+ *
  * @param name group name
  * @param totalMb total disk space
  * @param freeMb free disk space

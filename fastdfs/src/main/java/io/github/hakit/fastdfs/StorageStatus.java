@@ -1,6 +1,12 @@
 package io.github.hakit.fastdfs;
 
-/** A storage's state as its tracker reports it ({@code FDFS_STORAGE_STATUS_*}, tracker_types.h). */
+/**
+ * A storage's state as its tracker reports it ({@code FDFS_STORAGE_STATUS_*}, tracker_types.h).
+ *
+ * <pre>{@code
+ * StorageStatus.of(7).isServing(); // ACTIVE: true
+ * }</pre>
+ */
 public enum StorageStatus {
     INIT(0), WAIT_SYNC(1), SYNCING(2), IP_CHANGED(3), DELETED(4), OFFLINE(5), ONLINE(6), ACTIVE(7), RECOVERY(9),
     NONE(99), UNKNOWN(-1);

@@ -5,6 +5,12 @@ import java.time.Instant;
 /**
  * One storage as a tracker lists it.
  *
+ * <pre>{@code
+ * for (StorageView s : group.storages()) {
+ *     System.out.println(s.address() + " " + s.status());
+ * }
+ * }</pre>
+ *
  * @param id storage id, or its IP when the cluster does not use storage ids
  * @param host IP address
  * @param port storage port

@@ -22,6 +22,10 @@ package io.github.hakit.testkit.fastdfs;
  *       port 8 per further storage).</li>
  * </ul>
  * fastdfs-client-java 1.30 only understands {@link #V6_06}.
+ *
+ * <pre>{@code
+ * FastDfsTestCluster.builder().trackers(1).group("group1", 2).protocol(FdfsProtocol.V6_1X).build();
+ * }</pre>
  */
 public enum FdfsProtocol {
     /** FastDFS 6.06 (the layout fastdfs-client-java 1.30 was written for). */

@@ -25,6 +25,14 @@ import org.slf4j.LoggerFactory;
  * connections reset), {@link #start() restart} on the same address, or switch to
  * {@link #blackHole() black-hole} mode (like a frozen process: connections are accepted, requests are
  * never answered, so callers must time out) and {@link #resume() back}.
+ *
+ * <pre>{@code
+ * FdfsServer t = cluster.tracker(0);
+ * t.stop();      // connection refused
+ * t.start();     // same address again
+ * t.blackHole(); // accepts, never answers
+ * t.resume();
+ * }</pre>
  */
 public abstract class FdfsServer {
     private static final Logger log = LoggerFactory.getLogger(FdfsServer.class);

@@ -1,6 +1,13 @@
 package io.github.hakit.testkit.fastdfs;
 
-/** How the test trackers choose a storage for fetch-one / update queries (cmd 102 / 103). */
+/**
+ * How the test trackers choose a storage for fetch-one / update queries (cmd 102 / 103).
+ *
+ * <pre>{@code
+ * cluster.replicationDelay(Duration.ofSeconds(5));
+ * cluster.fetchRouting(FetchRouting.IGNORE_SYNC); // reads may hit a replica that lacks a fresh file
+ * }</pre>
+ */
 public enum FetchRouting {
     /**
      * Like {@code tracker_mem_get_storage_by_filename}: round robin over the ACTIVE storages of the group

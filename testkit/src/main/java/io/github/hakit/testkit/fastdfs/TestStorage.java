@@ -25,6 +25,12 @@ import java.util.zip.CRC32;
  *
  * <p>Files live under {@link #storePath()}{@code /data/XX/YY/}, metadata next to them in {@code <name>-m}
  * files, so a web server can serve {@code /group/M00/XX/YY/name} with an alias to {@code data/}.
+ *
+ * <pre>{@code
+ * TestStorage s = cluster.storage("group1", 0);
+ * s.hasFile("M00/00/00/xxx.jpg");
+ * Path webRoot = s.dataDir(); // nginx: location /group1/M00/ { alias <webRoot>/; }
+ * }</pre>
  */
 public final class TestStorage extends FdfsServer {
     /** Largest body accepted for requests that carry no file content (storage buff_size default 256 KiB). */

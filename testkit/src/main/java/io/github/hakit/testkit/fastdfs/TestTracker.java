@@ -16,6 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * groups, list storages, active test. Errors answer with the errno in the status byte and an empty
  * body and keep the connection; an unknown command answers EINVAL ({@code tracker_deal_task}); a
  * negative or oversized package length closes the connection ({@code tracker_nio.c}).
+ *
+ * <pre>{@code
+ * TestTracker t = cluster.tracker(1);
+ * int handled = t.queries(); // requests other than health probes
+ * }</pre>
  */
 public final class TestTracker extends FdfsServer {
     /** Requests to a tracker are small; the nio layer refuses larger packages by closing. */
