@@ -362,6 +362,20 @@ class FastDfsClientIT {
     }
 
     @Test
+    void fullGroupIsAnEnospcErrorNotARetry() {
+        cluster.storages("group1").forEach(s -> s.diskFull(true));
+        try {
+            FastDfsServerException e = assertThrows(FastDfsServerException.class, () -> client.upload(
+                    UploadSource.of(bytes("x")), UploadRequest.builder().group("group1").build()));
+            assertEquals(FastDfsServerException.ENOSPC, e.errno());
+            // other groups still take uploads
+            assertEquals("group2", client.upload(bytes("y"), "txt").group());
+        } finally {
+            cluster.storages("group1").forEach(s -> s.diskFull(false));
+        }
+    }
+
+    @Test
     void unknownGroupIsAClearError() {
         UnknownGroupException e = assertThrows(UnknownGroupException.class, () -> client.upload(
                 UploadSource.of(bytes("x")), UploadRequest.builder().group("group9").build()));

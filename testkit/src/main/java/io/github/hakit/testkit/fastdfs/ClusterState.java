@@ -108,6 +108,16 @@ final class ClusterState {
         return active;
     }
 
+    /** ACTIVE storages of a group with space for uploads; null for an unknown group. */
+    List<TestStorage> writableStorages(String group) {
+        List<TestStorage> active = activeStorages(group);
+        if (active == null) {
+            return null;
+        }
+        active.removeIf(TestStorage::isDiskFull);
+        return active;
+    }
+
     /** The IP of the storage a file name names as its source, null if unknown. */
     String ipOfSource(String source) {
         for (TestStorage s : allStorages()) {

@@ -44,6 +44,7 @@ public final class TestStorage extends FdfsServer {
     private final Map<String, Long> syncedUntil = new ConcurrentHashMap<>();
     private final AtomicLong fileCounter = new AtomicLong();
     private volatile long upTime;
+    private volatile boolean diskFull;
 
     TestStorage(ClusterState cluster, String group, String storageId, String host, int port, Path storePath) {
         super("storage-" + group + "-" + (storageId != null ? storageId : host), host, port);
@@ -77,6 +78,18 @@ public final class TestStorage extends FdfsServer {
     /** The directory a web server must alias {@code /<group>/M00/} to. */
     public Path dataDir() {
         return storePath.resolve("data");
+    }
+
+    /**
+     * Simulates a disk below the reserved space: uploads answer ENOSPC (28) and the trackers stop choosing
+     * this storage for uploads ({@code tracker_check_reserved_space}).
+     */
+    public void diskFull(boolean full) {
+        this.diskFull = full;
+    }
+
+    public boolean isDiskFull() {
+        return diskFull;
     }
 
     /** True when this storage holds {@code remoteFilename} ({@code M00/...}). */
@@ -204,6 +217,9 @@ public final class TestStorage extends FdfsServer {
         if (fileSize < 0 || len != fixed + fileSize || (storePathIndex != -1 && storePathIndex != 0)
                 || !validExt(ext)) {
             return reject(in, out, len - fixed, Wire.EINVAL);
+        }
+        if (diskFull) {
+            return reject(in, out, len - fixed, Wire.ENOSPC);
         }
         Received received = receive(in, fileSize);
         String name = newFileName(fileSize, received.crc, appender, ext);

@@ -122,24 +122,30 @@ public final class TestTracker extends FdfsServer {
             if (active == null || active.isEmpty()) {
                 return Answer.error(Wire.ENOENT);
             }
+            if (cluster.writableStorages(group).isEmpty()) {
+                return Answer.error(Wire.ENOSPC); // tracker_check_reserved_space failed
+            }
         } else {
-            // FDFS_STORE_LOOKUP_ROUND_ROBIN over sorted_groups, skipping groups without active storages
+            // FDFS_STORE_LOOKUP_ROUND_ROBIN over sorted_groups, skipping groups without active storages or
+            // without space; ENOENT when no group has an active storage, ENOSPC when none has space
             group = null;
+            boolean anyActive = false;
             int start = Math.floorMod(currentWriteGroup.get(), names.size());
             for (int i = 0; i < names.size(); i++) {
                 String candidate = names.get((start + i) % names.size());
-                if (!cluster.activeStorages(candidate).isEmpty()) {
+                anyActive |= !cluster.activeStorages(candidate).isEmpty();
+                if (!cluster.writableStorages(candidate).isEmpty()) {
                     group = candidate;
                     currentWriteGroup.set((start + i) % names.size());
                     break;
                 }
             }
             if (group == null) {
-                return Answer.error(Wire.ENOENT);
+                return Answer.error(anyActive ? Wire.ENOSPC : Wire.ENOENT);
             }
             currentWriteGroup.set((currentWriteGroup.get() + 1) % names.size());
         }
-        List<TestStorage> active = cluster.activeStorages(group);
+        List<TestStorage> active = cluster.writableStorages(group);
         int ipPort = Wire.IP_ADDRESS_SIZE - 1 + Wire.PKG_LEN_SIZE;
         if (all) {
             byte[] b = new byte[Wire.GROUP_NAME_MAX_LEN + active.size() * ipPort + 1];

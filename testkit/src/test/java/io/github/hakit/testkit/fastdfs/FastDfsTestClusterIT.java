@@ -331,6 +331,27 @@ class FastDfsTestClusterIT {
     }
 
     @Test
+    void fullDisksAnswerEnospcAndAreNotChosenForUploads() throws Exception {
+        TestStorage full = cluster.storage("group2", 0);
+        full.diskFull(true);
+        try {
+            StorageClient1 client = client();
+            for (int i = 0; i < 4; i++) {
+                String id = client.upload_file1("group2", new byte[] {1}, "", null);
+                assertTrue(cluster.storage("group2", 1).hasFile(id.substring(7)), "tracker avoids the full storage");
+            }
+            StorageClient1 direct = new StorageClient1(null, new StorageServer(full.host(), full.port(), 0));
+            assertNull(direct.upload_file1(new byte[] {1}, "", null));
+            assertEquals(ProtoCommon.ERR_NO_ENOSPC, direct.getErrorCode());
+            cluster.storage("group2", 1).diskFull(true);
+            MyException e = assertThrows(MyException.class, () -> client().upload_file1("group2", new byte[] {1}, "", null));
+            assertTrue(e.getMessage().contains("28"), e.getMessage());
+        } finally {
+            cluster.storages("group2").forEach(s -> s.diskFull(false));
+        }
+    }
+
+    @Test
     void stoppedStorageIsOfflineAndUploadsGoToTheOtherStorage() throws Exception {
         cluster.storage("group1", 0).stop();
         StorageClient1 client = client();
