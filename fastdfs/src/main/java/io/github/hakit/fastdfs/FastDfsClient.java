@@ -586,18 +586,50 @@ public final class FastDfsClient implements AutoCloseable {
 
     /** Appends to an appender file on its source storage (not retried once sent). */
     public void append(FileId appenderFile, UploadSource source) {
-        StorageAddress s = onTracker(c -> TrackerProtocol.queryFetch(c, appenderFile, true), appenderFile.group());
+        onSourceStorage(appenderFile, "append to", (c, state) -> {
+            try (InputStream in = source.open()) {
+                StorageProtocol.append(c, appenderFile, source.length(), in, state);
+            }
+        });
+    }
+
+    /** Overwrites part of an appender file from {@code offset} (not retried once sent). */
+    public void modify(FileId appenderFile, long offset, UploadSource source) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset < 0: " + offset);
+        }
+        onSourceStorage(appenderFile, "modify", (c, state) -> {
+            try (InputStream in = source.open()) {
+                StorageProtocol.modify(c, appenderFile, offset, source.length(), in, state);
+            }
+        });
+    }
+
+    /** Truncates an appender file to {@code size} bytes. */
+    public void truncate(FileId appenderFile, long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("size < 0: " + size);
+        }
+        onSourceStorage(appenderFile, "truncate", (c, state) -> StorageProtocol.truncate(c, appenderFile, size));
+    }
+
+    @FunctionalInterface
+    private interface SourceCall {
+        void apply(FdfsConnection c, StorageProtocol.SendState state) throws IOException;
+    }
+
+    /** A change on the file's source storage (tracker QUERY_UPDATE); failures after sending say so. */
+    private void onSourceStorage(FileId id, String op, SourceCall call) {
+        StorageAddress s = onTracker(c -> TrackerProtocol.queryFetch(c, id, true), id.group());
         StorageProtocol.SendState state = new StorageProtocol.SendState();
         try {
             onStorage(s.host(), s.port(), c -> {
-                try (InputStream in = source.open()) {
-                    StorageProtocol.append(c, appenderFile, source.length(), in, state);
-                }
+                call.apply(c, state);
                 return null;
             }, state);
         } catch (IOException e) {
             storageFailed(s.address(), e);
-            throw new FastDfsException("append to " + appenderFile + " on " + s.address() + " failed"
+            throw new FastDfsException(op + " " + id + " on " + s.address() + " failed"
                     + (state.requestSent() ? " after the request was sent (it may have been applied)" : ""), e);
         }
     }

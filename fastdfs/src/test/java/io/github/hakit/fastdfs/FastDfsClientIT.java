@@ -168,6 +168,13 @@ class FastDfsClientIT {
         client.append(appender, UploadSource.of(bytes("cd")));
         cluster.awaitReplication(Duration.ofSeconds(10));
         assertEquals("abcd", new String(client.downloadBytes(appender), StandardCharsets.UTF_8));
+        client.modify(appender, 1, UploadSource.of(bytes("XY")));
+        client.truncate(appender, 3);
+        cluster.awaitReplication(Duration.ofSeconds(10));
+        assertEquals("aXY", new String(client.downloadBytes(appender), StandardCharsets.UTF_8));
+        FastDfsServerException notAppender = assertThrows(FastDfsServerException.class,
+                () -> client.truncate(id, 1));
+        assertEquals(FastDfsServerException.EINVAL, notAppender.errno());
 
         FileId slave = client.upload(UploadSource.of(bytes("small")), UploadRequest.builder().slaveOf(id, "_s").ext("bin")
                 .build());

@@ -90,6 +90,34 @@ public final class StorageProtocol {
         emptyAnswer(c, "append to " + id);
     }
 
+    /** MODIFY_FILE: 8 name length, 8 offset, 8 size, name, content (appender files, since V3.08). */
+    public static void modify(FdfsConnection c, FileId id, long offset, long size, InputStream content,
+            SendState state) throws IOException {
+        byte[] name = id.remoteName().getBytes(StandardCharsets.UTF_8);
+        byte[] head = new byte[3 * Proto.PKG_LEN_SIZE + name.length];
+        Proto.putLong(head, 0, name.length);
+        Proto.putLong(head, 8, offset);
+        Proto.putLong(head, 16, size);
+        System.arraycopy(name, 0, head, 24, name.length);
+        c.out().write(Proto.header(head.length + size, Proto.MODIFY_FILE));
+        c.out().write(head);
+        copy(content, c.out(), size, state);
+        c.out().flush();
+        state.sent = true;
+        emptyAnswer(c, "modify " + id);
+    }
+
+    /** TRUNCATE_FILE: 8 name length, 8 remaining size, name (appender files, since V3.08). */
+    public static void truncate(FdfsConnection c, FileId id, long size) throws IOException {
+        byte[] name = id.remoteName().getBytes(StandardCharsets.UTF_8);
+        byte[] b = new byte[2 * Proto.PKG_LEN_SIZE + name.length];
+        Proto.putLong(b, 0, name.length);
+        Proto.putLong(b, 8, size);
+        System.arraycopy(name, 0, b, 16, name.length);
+        c.send(Proto.TRUNCATE_FILE, b);
+        emptyAnswer(c, "truncate " + id);
+    }
+
     /** DELETE_FILE: 16 group + name. */
     public static void delete(FdfsConnection c, FileId id) throws IOException {
         c.send(Proto.DELETE_FILE, groupAndName(id));
