@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.hakit.core.HealthCheckConfig;
 import io.github.hakit.core.NoLiveEndpointException;
 import io.github.hakit.testkit.Await;
+import io.github.hakit.testkit.fastdfs.FastDfsClusterExtension;
 import io.github.hakit.testkit.fastdfs.FastDfsTestCluster;
 import io.github.hakit.testkit.fastdfs.FdfsServer;
 import io.github.hakit.testkit.fastdfs.FetchRouting;
@@ -28,29 +29,25 @@ import java.util.Set;
 import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient1;
 import org.csource.fastdfs.TrackerClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** hakit's FastDFS client against the testkit cluster (2 trackers, group1 and group2 with 2 storages each). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(FastDfsClusterExtension.class)
 class FastDfsClientIT {
     private static final Duration ATTEMPT = Duration.ofSeconds(1);
     private FastDfsTestCluster cluster;
     private FastDfsClient client;
 
     @BeforeAll
-    void startCluster() {
-        cluster = FastDfsTestCluster.builder().trackers(2).group("group1", 2).group("group2", 2).build();
-    }
-
-    @AfterAll
-    void stopCluster() {
-        cluster.close();
+    void sharedCluster(FastDfsTestCluster shared) {
+        cluster = shared;
     }
 
     @BeforeEach
