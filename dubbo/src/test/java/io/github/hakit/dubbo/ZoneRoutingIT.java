@@ -9,17 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import io.github.hakit.dubbo.fixture.DubboNet;
+import io.github.hakit.dubbo.fixture.DubboNetTest;
 import io.github.hakit.dubbo.fixture.SimulatedProvider;
 import io.github.hakit.dubbo.fixture.ZoneNetwork;
 import io.github.hakit.testkit.Await;
-import io.github.hakit.testkit.zookeeper.ZooKeeperTestServer;
 import org.apache.dubbo.rpc.RpcException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,35 +24,9 @@ import org.slf4j.LoggerFactory;
  * consumer in one zone is kept from reaching the other zone's LAN addresses. A provider answers with
  * the address the call came from: 127.0.1.x = the internal forwarder, 127.0.2.x = the external one.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ZoneRoutingIT {
+class ZoneRoutingIT extends DubboNetTest {
     private static final Logger log = LoggerFactory.getLogger(ZoneRoutingIT.class);
     private static final Duration WAIT = Duration.ofSeconds(20);
-
-    private ZooKeeperTestServer zk;
-    private DubboNet net;
-
-    @BeforeAll
-    void startZooKeeper() {
-        zk = ZooKeeperTestServer.start();
-    }
-
-    @AfterAll
-    void stopZooKeeper() {
-        if (zk != null) {
-            zk.close();
-        }
-    }
-
-    @BeforeEach
-    void newNet() {
-        net = new DubboNet(zk.connectString());
-    }
-
-    @AfterEach
-    void closeNet() {
-        net.close();
-    }
 
     /** A hakit provider registering its external address, tagged with zone and internal address. */
     private SimulatedProvider hakitProvider(String name, String zone, String lanHost, Map<String, String> params) {
