@@ -26,12 +26,19 @@ class PassiveHealthIT extends DubboNetTest {
     private static final Logger log = LoggerFactory.getLogger(PassiveHealthIT.class);
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private SimulatedProvider provider(String name, String lanHost) {
-        SimulatedProvider p = SimulatedProvider.create(net, name, "a", lanHost);
-        return p.start(Map.of(), b -> HakitDubbo.installProvider(b.getApplicationModel(), ProviderOptions.builder()
-                .registration(RegistrationConfig.builder().host(p.externalAddress().host())
-                        .port(p.externalAddress().port()).allowLoopback(true).build())
-                .zone("a").internalAddress(p.internalAddress()).build()));
+    /** Providers a1, a2 in zone A, a warmed-up consumer in zone A, then a1 hangs. */
+    private record Setup(SimulatedProvider a1, SimulatedProvider a2, DubboNet.Node consumer) {
+    }
+
+    private Setup a1HangsUnder(boolean idempotent) {
+        SimulatedProvider a1 = SimulatedProvider.create(net, "a1", "a", "zone-a-host1").startWithHakit(Map.of());
+        SimulatedProvider a2 = SimulatedProvider.create(net, "a2", "a", "zone-a-host2").startWithHakit(Map.of());
+        DubboNet.Node consumer = consumer(idempotent);
+        consumer.awaitProviders(2, WAIT);
+        consumer.greeter().echo("warm-1");
+        consumer.greeter().echo("warm-2");
+        a1.internal().freeze();
+        return new Setup(a1, a2, consumer);
     }
 
     private DubboNet.Node consumer(boolean idempotent) {
@@ -42,14 +49,8 @@ class PassiveHealthIT extends DubboNetTest {
 
     @Test
     void aTimedOutIdempotentCallIsRetriedOnAnotherProviderAndTheHungOneIsSkipped() {
-        SimulatedProvider a1 = provider("a1", "zone-a-host1");
-        SimulatedProvider a2 = provider("a2", "zone-a-host2");
-        DubboNet.Node consumer = consumer(true);
-        consumer.awaitProviders(2, WAIT);
-        consumer.greeter().echo("warm-1");
-        consumer.greeter().echo("warm-2");
-
-        a1.internal().freeze();
+        Setup setup = a1HangsUnder(true);
+        DubboNet.Node consumer = setup.consumer();
         List<Long> millis = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             long start = System.nanoTime();
@@ -58,7 +59,7 @@ class PassiveHealthIT extends DubboNetTest {
         }
         log.info("call latencies with a1 hung (ms): {}", millis);
 
-        List<String> servedByA2 = a2.node().service().echoed();
+        List<String> servedByA2 = setup.a2().node().service().echoed();
         for (int i = 0; i < 10; i++) {
             assertTrue(servedByA2.contains("call-" + i), "call-" + i + " served by a2: " + servedByA2);
         }
@@ -68,14 +69,8 @@ class PassiveHealthIT extends DubboNetTest {
 
     @Test
     void aTimedOutNonIdempotentCallIsNotRepeatedOnAnotherProvider() {
-        SimulatedProvider a1 = provider("a1", "zone-a-host1");
-        SimulatedProvider a2 = provider("a2", "zone-a-host2");
-        DubboNet.Node consumer = consumer(false);
-        consumer.awaitProviders(2, WAIT);
-        consumer.greeter().echo("warm-1");
-        consumer.greeter().echo("warm-2");
-
-        a1.internal().freeze();
+        Setup setup = a1HangsUnder(false);
+        DubboNet.Node consumer = setup.consumer();
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             try {
@@ -89,7 +84,7 @@ class PassiveHealthIT extends DubboNetTest {
         }
 
         assertEquals(1, failed.size(), "exactly the call that hit the hung provider fails: " + failed);
-        assertFalse(a2.node().service().echoed().contains(failed.get(0)), "it was not repeated on a2");
-        assertEquals(5, a2.node().service().echoed().stream().filter(t -> t.startsWith("pay-")).count());
+        assertFalse(setup.a2().node().service().echoed().contains(failed.get(0)), "it was not repeated on a2");
+        assertEquals(5, setup.a2().node().service().echoed().stream().filter(t -> t.startsWith("pay-")).count());
     }
 }

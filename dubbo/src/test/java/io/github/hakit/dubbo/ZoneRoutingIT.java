@@ -30,13 +30,7 @@ class ZoneRoutingIT extends DubboNetTest {
 
     /** A hakit provider registering its external address, tagged with zone and internal address. */
     private SimulatedProvider hakitProvider(String name, String zone, String lanHost, Map<String, String> params) {
-        SimulatedProvider p = SimulatedProvider.create(net, name, zone, lanHost);
-        return p.start(params, b -> HakitDubbo.installProvider(b.getApplicationModel(), ProviderOptions.builder()
-                .registration(RegistrationConfig.builder().host(p.externalAddress().host())
-                        .port(p.externalAddress().port()).allowLoopback(true).build())
-                .zone(zone)
-                .internalAddress(p.internalAddress())
-                .build()));
+        return SimulatedProvider.create(net, name, zone, lanHost).startWithHakit(params);
     }
 
     /**
