@@ -526,7 +526,9 @@ public final class Upstream implements AutoCloseable {
         }
         for (int i : s.schedule.peers) {
             Peer p = s.primaries[i];
-            if (p.currentWeight != 0 || p.effectiveWeight != p.weight || p.fails != 0
+            // with max_fails=0 Nginx still counts fails but never uses them, so they do not break the steady state
+            boolean failsMatter = p.fails != 0 && p.endpoint().maxFails() != 0;
+            if (p.currentWeight != 0 || p.effectiveWeight != p.weight || failsMatter
                     || p.rampStart != Long.MIN_VALUE) {
                 return;
             }
@@ -639,6 +641,9 @@ public final class Upstream implements AutoCloseable {
             }
         }
         peer.passivelyDown = true;
+        if (!peer.activeUp) {
+            return; // already DOWN by active checks: no change to report
+        }
         stateEvent(events, peer, HealthState.UP, HealthState.DOWN, peer.fails + " failure(s) within fail_timeout "
                 + peer.endpoint().failTimeout().toSeconds() + "s; unavailable for " + peer.endpoint().failTimeout().toSeconds() + "s");
     }
@@ -688,7 +693,7 @@ public final class Upstream implements AutoCloseable {
         int maxTries = policy.tries() == 0 ? Integer.MAX_VALUE : policy.tries();
         long attemptNanos = policy.attemptTimeout().toNanos();
         budget.deposit();
-        Tried tried = new Tried(snapshot);
+        Tried tried = null; // allocated at the first failure: the happy path allocates no tried-set
         List<AttemptRecord> attempts = new ArrayList<>(2);
         T lastResult = null;
         boolean lastWasResult = false;
@@ -706,12 +711,12 @@ public final class Upstream implements AutoCloseable {
                 reason = "timeout " + policy.timeout().toMillis() + " ms elapsed";
                 break;
             }
-            if (tried.snapshot != snapshot) {
+            if (tried != null && tried.snapshot != snapshot) {
                 tried = tried.rebase(snapshot);
             }
-            Peer peer = pick(hash, options.hashKey() != null, attempts.isEmpty() && tried.count == 0 ? null : tried);
+            Peer peer = pick(hash, options.hashKey() != null, tried);
             if (peer == null) {
-                if (tried.count > 0 && round < policy.rounds()) {
+                if (tried != null && round < policy.rounds()) {
                     Duration wait = Duration.ofMillis(policy.backoff().apply(round));
                     long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - ticker.read();
                     if (wait.toNanos() >= left) {
@@ -727,18 +732,20 @@ public final class Upstream implements AutoCloseable {
                         break;
                     }
                     round++;
-                    tried = new Tried(snapshot);
+                    tried = null;
                     continue;
                 }
                 reason = attempts.isEmpty() ? "no live endpoints: " + describeStates() : "no endpoint left to try";
                 break;
             }
-            if (!attempts.isEmpty() && !budget.tryWithdraw()) {
-                release(peer);
-                reason = "retry budget exhausted";
-                break;
+            if (!attempts.isEmpty()) {
+                if (!budget.tryWithdraw()) {
+                    release(peer);
+                    reason = "retry budget exhausted";
+                    break;
+                }
+                fireRetry(attempts.get(attempts.size() - 1));
             }
-            tried.add(peer);
             long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
             AttemptImpl attempt = new AttemptImpl(peer.endpoint(), attempts.size() + 1,
                     Duration.ofNanos(Math.max(1, Math.min(attemptNanos, left))));
@@ -757,6 +764,7 @@ public final class Upstream implements AutoCloseable {
                     throw rethrow(t, attempts);
                 }
                 failure(peer, f.kind(), elapsed);
+                tried = markTried(tried, peer);
                 AttemptRecord record = new AttemptRecord(peer.endpoint(), attempt.number(), f.kind(), t,
                         Duration.ofNanos(elapsed), f.requestMayHaveBeenSent());
                 attempts.add(record);
@@ -767,7 +775,6 @@ public final class Upstream implements AutoCloseable {
                     reason = stop;
                     break;
                 }
-                fireRetry(record);
                 continue;
             }
             long elapsed = ticker.read() - t0;
@@ -777,6 +784,7 @@ public final class Upstream implements AutoCloseable {
                 return result;
             }
             failure(peer, kind, elapsed);
+            tried = markTried(tried, peer);
             AttemptRecord record = new AttemptRecord(peer.endpoint(), attempt.number(), kind, null,
                     Duration.ofNanos(elapsed), true);
             attempts.add(record);
@@ -790,7 +798,6 @@ public final class Upstream implements AutoCloseable {
                 reason = stop;
                 break;
             }
-            fireRetry(record);
         }
         if (lastWasResult) {
             return lastResult;
@@ -799,6 +806,12 @@ public final class Upstream implements AutoCloseable {
         String why = reason;
         forEachListener(l -> l.onExhausted(new UpstreamListener.Exhausted(name, done, why)));
         throw new NoLiveEndpointException(name, reason, done, lastError);
+    }
+
+    private Tried markTried(Tried tried, Peer peer) {
+        Tried t = tried == null ? new Tried(snapshot) : tried;
+        t.add(peer);
+        return t;
     }
 
     private String stopReason(FailureKind kind, boolean sent, CallOptions options) {
