@@ -14,19 +14,21 @@ import io.github.hakit.dubbo.fixture.DubboNet;
 import io.github.hakit.dubbo.fixture.Greeter;
 import io.github.hakit.dubbo.fixture.RegistryView;
 import io.github.hakit.testkit.Await;
+import io.github.hakit.testkit.zookeeper.ZooKeeperExtension;
 import io.github.hakit.testkit.zookeeper.ZooKeeperTestCluster;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.dubbo.config.RegistryConfig;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Dubbo's ZooKeeper registry on a real 3-member ensemble: member loss and session expiry. */
+@ExtendWith(ZooKeeperExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ZooKeeperRegistryIT {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperRegistryIT.class);
@@ -35,15 +37,8 @@ class ZooKeeperRegistryIT {
     private ZooKeeperTestCluster ensemble;
 
     @BeforeAll
-    void startEnsemble() {
-        ensemble = ZooKeeperTestCluster.start(3);
-    }
-
-    @AfterAll
-    void closeEnsemble() {
-        if (ensemble != null) {
-            ensemble.close();
-        }
+    void sharedEnsemble(ZooKeeperTestCluster shared) {
+        ensemble = shared;
     }
 
     private ZooKeeperSettings settings() {
@@ -83,25 +78,28 @@ class ZooKeeperRegistryIT {
             int member = ensemble.memberServing(handle).orElseThrow();
 
             ensemble.kill(member);
-            int failed = 0;
-            int calls = 0;
-            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (System.nanoTime() < until) {
-                calls++;
-                try {
-                    consumer.greeter().echo("x");
-                } catch (RuntimeException e) {
-                    failed++;
+            try {
+                int failed = 0;
+                int calls = 0;
+                long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                while (System.nanoTime() < until) {
+                    calls++;
+                    try {
+                        consumer.greeter().echo("x");
+                    } catch (RuntimeException e) {
+                        failed++;
+                    }
                 }
-            }
-            Await.until(WAIT, () -> providerZk.getZookeeperClient().isConnected(), () -> "provider reconnected");
-            log.info("one of three ZooKeeper members killed: {} calls, {} failed; provider moved from member {} to {}",
-                    calls, failed, member, ensemble.memberServing(providerZk.getZookeeperClient().getZooKeeper()));
+                Await.until(WAIT, () -> providerZk.getZookeeperClient().isConnected(), () -> "provider reconnected");
+                log.info("one of three ZooKeeper members killed: {} calls, {} failed; provider moved from member {} to {}",
+                        calls, failed, member, ensemble.memberServing(providerZk.getZookeeperClient().getZooKeeper()));
 
-            assertEquals(0, failed, "calls failed while a ZooKeeper member was down");
-            assertEquals(session, providerZk.getZookeeperClient().getZooKeeper().getSessionId(), "same session");
-            assertEquals(1, registry.providers(Greeter.class).size(), "still registered");
-            ensemble.restart(member);
+                assertEquals(0, failed, "calls failed while a ZooKeeper member was down");
+                assertEquals(session, providerZk.getZookeeperClient().getZooKeeper().getSessionId(), "same session");
+                assertEquals(1, registry.providers(Greeter.class).size(), "still registered");
+            } finally {
+                ensemble.restart(member); // the ensemble is shared with later tests
+            }
         }
     }
 

@@ -18,16 +18,17 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+@ExtendWith(ZooKeeperExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ZooKeeperTestClusterIT {
@@ -35,15 +36,8 @@ class ZooKeeperTestClusterIT {
     private ZooKeeperTestCluster cluster;
 
     @BeforeAll
-    void startCluster() {
-        cluster = ZooKeeperTestCluster.start(3);
-    }
-
-    @AfterAll
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    void sharedCluster(ZooKeeperTestCluster shared) {
+        cluster = shared;
     }
 
     @Test

@@ -18,25 +18,19 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(ZooKeeperExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ZooKeeperTestServerIT {
     private ZooKeeperTestServer server;
 
     @BeforeAll
-    void startServer() {
-        server = ZooKeeperTestServer.start();
-    }
-
-    @AfterAll
-    void closeServer() {
-        if (server != null) {
-            server.close();
-        }
+    void sharedServer(ZooKeeperTestServer shared) {
+        server = shared;
     }
 
     @Test
