@@ -3,6 +3,12 @@ package io.github.hakit.dubbo;
 /**
  * The address a provider registers, and where it came from.
  *
+ * <pre>{@code
+ * ResolvedAddress a = new AddressResolver(RegistrationConfig.ofDefaults()).resolve("dubbo");
+ * a.address(20880);   // "192.168.10.7:20880" when the port is left to Dubbo
+ * a.source();         // NIC
+ * }</pre>
+ *
  * @param host host name or IP literal
  * @param port the port, or 0 to keep the port Dubbo would register
  * @param source which rule of {@link RegistrationConfig} produced it

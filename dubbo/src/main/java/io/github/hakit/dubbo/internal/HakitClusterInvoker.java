@@ -143,11 +143,6 @@ final class HakitClusterInvoker<T> extends AbstractClusterInvoker<T> {
                 .build();
     }
 
-    /** The upstream, for status and tests; null before the first call. */
-    Upstream upstream() {
-        return upstream;
-    }
-
     @Override
     public void destroy() {
         super.destroy();

@@ -3,6 +3,8 @@ package io.github.hakit.dubbo.internal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import io.github.hakit.core.HostPort;
 import io.github.hakit.dubbo.AddressResolver;
@@ -27,7 +29,7 @@ public final class ProviderRuntime {
 
     private final ProviderOptions options;
     private final AddressResolver resolver;
-    private final java.util.Map<String, ResolvedAddress> resolved = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ResolvedAddress> resolved = new ConcurrentHashMap<>();
 
     public ProviderRuntime(ProviderOptions options) {
         this.options = options;
