@@ -76,9 +76,13 @@ public final class HakitZooKeeper {
         return curator;
     }
 
-    /** One log line per connection-state change, with the session id. Listener errors are logged, not thrown. */
+    /**
+     * One log line per connection-state change, with the session id (for LOST, the session that was
+     * lost). Listener errors are logged by Curator, not thrown.
+     */
     static final class StateLogger implements ConnectionStateListener {
         private final String ensemble;
+        private volatile long lastSession;
 
         StateLogger(String ensemble) {
             this.ensemble = ensemble;
@@ -86,19 +90,25 @@ public final class HakitZooKeeper {
 
         @Override
         public void stateChanged(CuratorFramework client, ConnectionState state) {
-            String session;
+            long current;
             try {
-                session = "0x" + Long.toHexString(client.getZookeeperClient().getZooKeeper().getSessionId());
+                current = client.getZookeeperClient().getZooKeeper().getSessionId();
             } catch (Exception e) {
-                session = "unknown";
+                current = 0;
             }
+            String session = "0x" + Long.toHexString(current != 0 ? current : lastSession);
             switch (state) {
-                case CONNECTED, RECONNECTED -> log.info("ZooKeeper {} {} (session {})", ensemble, state, session);
+                case CONNECTED, RECONNECTED -> {
+                    String previous = lastSession != 0 && lastSession != current
+                            ? ", new session after 0x" + Long.toHexString(lastSession) : "";
+                    lastSession = current;
+                    log.info("ZooKeeper {} {} (session {}{})", ensemble, state, session, previous);
+                }
                 case READ_ONLY -> log.warn("ZooKeeper {} READ_ONLY: only reads are served (session {})", ensemble, session);
                 case SUSPENDED -> log.warn("ZooKeeper {} SUSPENDED: connection lost, session {} may still live",
                         ensemble, session);
-                case LOST -> log.warn("ZooKeeper {} LOST: session {} expired or gave up; ephemeral nodes are gone",
-                        ensemble, session);
+                case LOST -> log.warn("ZooKeeper {} LOST: session 0x{} expired or gave up; its ephemeral nodes are gone",
+                        ensemble, Long.toHexString(lastSession));
                 default -> log.info("ZooKeeper {} {}", ensemble, state);
             }
         }
