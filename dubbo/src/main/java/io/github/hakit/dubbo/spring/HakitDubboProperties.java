@@ -2,7 +2,6 @@ package io.github.hakit.dubbo.spring;
 
 import java.time.Duration;
 import io.github.hakit.core.Balancer;
-import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.HostPort;
 import io.github.hakit.dubbo.ConsumerOptions;
 import io.github.hakit.dubbo.ProviderOptions;
@@ -166,13 +165,16 @@ public class HakitDubboProperties {
 
     /** Consumer settings; see {@link ConsumerOptions}. */
     public static class Consumer {
+        /** The defaults come from {@link ConsumerOptions.Builder}: one place defines them. */
+        private static final ConsumerOptions DEFAULTS = ConsumerOptions.builder().build();
+
         private boolean enabled;
-        private String zone = "";
-        private boolean preferZone = true;
-        private int maxFails = Endpoint.DEFAULT_MAX_FAILS;
-        private Duration failTimeout = Endpoint.DEFAULT_FAIL_TIMEOUT;
-        private Balancer balancer = Balancer.ROUND_ROBIN;
-        private boolean idempotent = true;
+        private String zone = DEFAULTS.zone();
+        private boolean preferZone = DEFAULTS.preferZone();
+        private int maxFails = DEFAULTS.maxFails();
+        private Duration failTimeout = DEFAULTS.failTimeout();
+        private Balancer balancer = DEFAULTS.balancer();
+        private boolean idempotent = DEFAULTS.idempotent();
 
         /** The options these properties describe. */
         public ConsumerOptions toOptions() {
