@@ -1,6 +1,8 @@
 package io.github.hakit.dubbo;
 
+import java.util.List;
 import java.util.Objects;
+import io.github.hakit.core.Upstream;
 import io.github.hakit.dubbo.internal.ConsumerRuntime;
 import io.github.hakit.dubbo.internal.ProviderRuntime;
 import org.apache.dubbo.rpc.model.ApplicationModel;
@@ -44,6 +46,17 @@ public final class HakitDubbo {
     public static void installProvider(ApplicationModel application, ProviderOptions options) {
         Objects.requireNonNull(application, "application");
         application.getBeanFactory().registerBean(new ProviderRuntime(Objects.requireNonNull(options, "options")));
+    }
+
+    /**
+     * The upstreams of the application's {@value #CLUSTER} references (one per reference, created on its
+     * first call), for status pages and metrics: {@code upstream.status().render()}. Empty when hakit's
+     * consumer side is not installed.
+     */
+    public static List<Upstream> upstreams(ApplicationModel application) {
+        Objects.requireNonNull(application, "application");
+        ConsumerRuntime runtime = application.getBeanFactory().getBean(ConsumerRuntime.class);
+        return runtime == null ? List.of() : runtime.upstreams();
     }
 
     /** Installs consumer options for every reference of this application. */

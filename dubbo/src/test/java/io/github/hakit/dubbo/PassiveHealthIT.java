@@ -2,17 +2,22 @@ package io.github.hakit.dubbo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.github.hakit.core.Upstream;
+import io.github.hakit.core.UpstreamStatus;
 import io.github.hakit.dubbo.fixture.DubboNet;
 import io.github.hakit.dubbo.fixture.DubboNetTest;
 import io.github.hakit.dubbo.fixture.SimulatedProvider;
+import io.github.hakit.dubbo.spring.HakitDubboHealthIndicator;
 import org.apache.dubbo.rpc.RpcException;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,5 +91,27 @@ class PassiveHealthIT extends DubboNetTest {
         assertEquals(1, failed.size(), "exactly the call that hit the hung provider fails: " + failed);
         assertFalse(setup.a2().node().service().echoed().contains(failed.get(0)), "it was not repeated on a2");
         assertEquals(5, setup.a2().node().service().echoed().stream().filter(t -> t.startsWith("pay-")).count());
+    }
+
+    @Test
+    void statusAndActuatorHealthShowEjectedProviders() {
+        Setup setup = a1HangsUnder(true);
+        DubboNet.Node consumer = setup.consumer();
+        consumer.greeter().echo("find-a1-hung");
+        consumer.greeter().echo("again");
+
+        List<Upstream> upstreams = HakitDubbo.upstreams(consumer.applicationModel());
+        assertEquals(1, upstreams.size());
+        UpstreamStatus status = upstreams.get(0).status();
+        log.info("after a1 hung:\n{}", status.render());
+        assertEquals(2, status.endpoints().size());
+        assertEquals(1, status.available());
+        HakitDubboHealthIndicator health = new HakitDubboHealthIndicator(consumer.applicationModel());
+        assertEquals(Status.UP, health.health().getStatus());
+
+        setup.a2().internal().freeze();
+        assertThrows(RpcException.class, () -> consumer.greeter().echo("both-hung"));
+        assertEquals(0, upstreams.get(0).status().available());
+        assertEquals(Status.DOWN, health.health().getStatus());
     }
 }

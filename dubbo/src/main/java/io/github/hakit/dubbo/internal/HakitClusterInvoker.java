@@ -36,6 +36,7 @@ final class HakitClusterInvoker<T> extends AbstractClusterInvoker<T> {
     private static final DubboFailures FAILURES = new DubboFailures();
 
     private final ConsumerOptions options;
+    private final ConsumerRuntime runtime;
     private final Object lock = new Object();
     private volatile Upstream upstream;
     private volatile Membership<T> membership;
@@ -46,7 +47,7 @@ final class HakitClusterInvoker<T> extends AbstractClusterInvoker<T> {
 
     HakitClusterInvoker(Directory<T> directory) {
         super(directory);
-        ConsumerRuntime runtime = ConsumerRuntime.of(directory.getConsumerUrl());
+        this.runtime = ConsumerRuntime.of(directory.getConsumerUrl());
         this.options = runtime == null ? ConsumerOptions.builder().build() : runtime.options();
     }
 
@@ -100,6 +101,9 @@ final class HakitClusterInvoker<T> extends AbstractClusterInvoker<T> {
                         .nextUpstream(NextUpstreamPolicy.builder().tries(tries()).build())
                         .classifier(FAILURES)
                         .build();
+                if (runtime != null) {
+                    runtime.register(upstream);
+                }
             } else if (m == null || !m.endpoints().equals(next.endpoints())) {
                 upstream.setEndpoints(endpoints);
             }
@@ -148,6 +152,9 @@ final class HakitClusterInvoker<T> extends AbstractClusterInvoker<T> {
         super.destroy();
         Upstream up = upstream;
         if (up != null) {
+            if (runtime != null) {
+                runtime.unregister(up);
+            }
             up.close();
         }
     }

@@ -9,8 +9,10 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Spring Boot auto-configuration: installs {@code hakit.dubbo.provider.*} and {@code hakit.dubbo.consumer.*}
@@ -29,6 +31,18 @@ public class HakitDubboAutoConfiguration {
     HakitDubboInstaller hakitDubboInstaller(HakitDubboProperties properties,
             ObjectProvider<ApplicationModel> applicationModel) {
         return new HakitDubboInstaller(properties, applicationModel);
+    }
+
+    /** Actuator health of the hakit-routed references, when actuator is present and the consumer side is on. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
+    @ConditionalOnProperty(prefix = "hakit.dubbo.consumer", name = "enabled", havingValue = "true")
+    static class Health {
+        @Bean
+        @ConditionalOnMissingBean(name = "hakitDubboHealthIndicator")
+        HakitDubboHealthIndicator hakitDubboHealthIndicator(ObjectProvider<ApplicationModel> applicationModel) {
+            return new HakitDubboHealthIndicator(applicationModel.getIfAvailable(ApplicationModel::defaultModel));
+        }
     }
 
     /** Installs the options once the context's singletons exist. */

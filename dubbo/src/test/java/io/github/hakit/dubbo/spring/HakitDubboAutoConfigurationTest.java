@@ -1,6 +1,7 @@
 package io.github.hakit.dubbo.spring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import org.apache.dubbo.rpc.model.ApplicationModel;
 import org.apache.dubbo.rpc.model.FrameworkModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
@@ -71,6 +73,17 @@ class HakitDubboAutoConfigurationTest {
             assertEquals(Duration.ofSeconds(30), consumer.failTimeout());
             assertEquals(Balancer.LEAST_CONN, consumer.balancer());
             assertTrue(consumer.idempotent());
+        }
+    }
+
+    @Test
+    void withTheConsumerOnAnActuatorHealthIndicatorReportsTheReferences() {
+        try (AnnotationConfigApplicationContext ctx = context(Map.of("hakit.dubbo.consumer.enabled", "true"))) {
+            HakitDubboHealthIndicator health = ctx.getBean("hakitDubboHealthIndicator", HakitDubboHealthIndicator.class);
+            assertEquals(Status.UP, health.health().getStatus(), "no hakit reference yet: nothing is down");
+        }
+        try (AnnotationConfigApplicationContext ctx = context(Map.of("hakit.dubbo.provider.enabled", "true"))) {
+            assertFalse(ctx.containsBean("hakitDubboHealthIndicator"));
         }
     }
 
