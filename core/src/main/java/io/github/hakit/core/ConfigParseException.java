@@ -1,0 +1,28 @@
+package io.github.hakit.core;
+
+/**
+ * A configuration line that could not be parsed; the message names the bad token and its line and column
+ * (1-based), e.g. {@code unknown parameter "wieght=2" at line 2, column 20}.
+ */
+public class ConfigParseException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final int line;
+    private final int column;
+
+    public ConfigParseException(String message, int line, int column) {
+        super(message + " at line " + line + ", column " + column);
+        this.line = line;
+        this.column = column;
+    }
+
+    /** 1-based line of the bad token. */
+    public int line() {
+        return line;
+    }
+
+    /** 1-based column of the bad token. */
+    public int column() {
+        return column;
+    }
+}

@@ -1,0 +1,67 @@
+package io.github.hakit.core;
+
+/**
+ * A validated {@code host:port} pair. IPv6 literals are written in brackets: {@code [::1]:80}.
+ *
+ * <pre>{@code
+ * HostPort hp = HostPort.parse("10.0.0.1:22122");
+ * }</pre>
+ *
+ * @param host host name or IP literal, without brackets
+ * @param port 1..65535
+ */
+public record HostPort(String host, int port) {
+
+    public HostPort {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("empty host: '" + host + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range 1..65535: " + port);
+        }
+    }
+
+    /**
+     * Parses {@code host:port} or {@code [v6]:port}.
+     *
+     * @throws IllegalArgumentException naming the malformed value
+     */
+    public static HostPort parse(String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("malformed host:port: '" + value + "' (empty)");
+        }
+        String v = value.trim();
+        String host;
+        String port;
+        if (v.startsWith("[")) {
+            int close = v.indexOf(']');
+            if (close < 0 || close + 1 >= v.length() || v.charAt(close + 1) != ':') {
+                throw new IllegalArgumentException("malformed host:port: '" + value + "' (expected [ipv6]:port)");
+            }
+            host = v.substring(1, close);
+            port = v.substring(close + 2);
+        } else {
+            int colon = v.lastIndexOf(':');
+            if (colon <= 0 || colon != v.indexOf(':')) {
+                throw new IllegalArgumentException("malformed host:port: '" + value + "' (expected host:port)");
+            }
+            host = v.substring(0, colon);
+            port = v.substring(colon + 1);
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("malformed host:port: '" + value + "' (port '" + port + "' is not a number)");
+        }
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("malformed host:port: '" + value + "' (port " + p + " out of range 1..65535)");
+        }
+        return new HostPort(host, p);
+    }
+
+    @Override
+    public String toString() {
+        return Endpoint.formatAddress(host, port);
+    }
+}
