@@ -37,6 +37,7 @@ public final class RabbitNode {
     private final String letter;
     private final String nodeName;
     private final int amqpPort;
+    private final int amqpsPort;
     private final int distPort;
     private final int managementPort;
     private final Path configFile;
@@ -46,11 +47,12 @@ public final class RabbitNode {
     private volatile ManagedProcess process;
     private volatile boolean frozen;
 
-    RabbitNode(String letter, String nodeName, int amqpPort, int distPort, int managementPort, Path configFile,
-            Path pidFile, Path logDir, Map<String, String> environment) {
+    RabbitNode(String letter, String nodeName, int amqpPort, int amqpsPort, int distPort, int managementPort,
+            Path configFile, Path pidFile, Path logDir, Map<String, String> environment) {
         this.letter = letter;
         this.nodeName = nodeName;
         this.amqpPort = amqpPort;
+        this.amqpsPort = amqpsPort;
         this.distPort = distPort;
         this.managementPort = managementPort;
         this.configFile = configFile;
@@ -81,6 +83,11 @@ public final class RabbitNode {
     /** {@code 127.0.0.1:<amqpPort>}. */
     public String amqpAddress() {
         return host() + ":" + amqpPort;
+    }
+
+    /** The amqps (TLS) port, or 0 when the cluster was built without {@code selfSignedTls}. */
+    public int amqpsPort() {
+        return amqpsPort;
     }
 
     /** The Erlang distribution port (inter-node and CLI traffic). */

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,14 +124,18 @@ public final class RabbitTestCluster implements AutoCloseable {
             Files.writeString(envFile, "# empty: keeps /etc/rabbitmq/rabbitmq-env.conf out\n");
             Path plugins = conf.resolve("enabled_plugins");
             Files.writeString(plugins, "[rabbitmq_management].\n");
+            if (config.selfSignedTls) {
+                makeSelfSignedCertificate(conf.resolve("tls"));
+            }
             for (int i = 0; i < config.nodes; i++) {
                 String letter = String.valueOf(LETTERS.charAt(i));
                 String name = nodeName(i);
                 int amqp = Ports.freePort(HOST);
                 int dist = Ports.freePort(HOST);
                 int mgmt = Ports.freePort(HOST);
+                int amqps = config.selfSignedTls ? Ports.freePort(HOST) : 0;
                 Path configFile = conf.resolve(letter + ".conf");
-                Files.writeString(configFile, configText(names, mgmt));
+                Files.writeString(configFile, configText(names, mgmt, amqps, conf.resolve("tls")));
                 Path pidFile = pids.resolve(letter + ".pid");
                 Map<String, String> env = new HashMap<>();
                 env.put("HOME", home.toString());
@@ -149,7 +154,7 @@ public final class RabbitTestCluster implements AutoCloseable {
                 // run the VM in place of the script (no signal-forwarding shell in between) without a shell
                 env.put("RABBITMQ_ALLOW_INPUT", "true");
                 env.put("RABBITMQ_SERVER_START_ARGS", "-noinput");
-                list.add(new RabbitNode(letter, name, amqp, dist, mgmt, configFile, pidFile, logs, env));
+                list.add(new RabbitNode(letter, name, amqp, amqps, dist, mgmt, configFile, pidFile, logs, env));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lay out cluster in " + baseDir, e);
@@ -161,7 +166,7 @@ public final class RabbitTestCluster implements AutoCloseable {
         return config.namePrefix + "-" + LETTERS.charAt(index) + "-" + config.clusterId + "@localhost";
     }
 
-    private String configText(List<String> allNodes, int managementPort) {
+    private String configText(List<String> allNodes, int managementPort, int amqpsPort, Path tlsDir) {
         StringBuilder text = new StringBuilder()
                 .append("management.tcp.ip = ").append(HOST).append('\n')
                 .append("management.tcp.port = ").append(managementPort).append('\n')
@@ -178,6 +183,14 @@ public final class RabbitTestCluster implements AutoCloseable {
         // (discovery_retry_limit x interval) before it starts alone, so the seed, listing only itself, starts
         // at once, and the others join it.
         text.append("cluster_formation.classic_config.nodes.1 = ").append(allNodes.get(0)).append('\n');
+        if (amqpsPort > 0) {
+            text.append("listeners.ssl.1 = ").append(HOST).append(':').append(amqpsPort).append('\n')
+                    .append("ssl_options.cacertfile = ").append(tlsDir.resolve("cert.pem")).append('\n')
+                    .append("ssl_options.certfile = ").append(tlsDir.resolve("cert.pem")).append('\n')
+                    .append("ssl_options.keyfile = ").append(tlsDir.resolve("key.pem")).append('\n')
+                    .append("ssl_options.verify = verify_none\n")
+                    .append("ssl_options.fail_if_no_peer_cert = false\n");
+        }
         if (config.netTicktimeSeconds > 0) {
             text.append("net_ticktime = ").append(config.netTicktimeSeconds).append('\n');
         }
@@ -185,6 +198,32 @@ public final class RabbitTestCluster implements AutoCloseable {
             text.append(line).append('\n');
         }
         return text.toString();
+    }
+
+    private static void makeSelfSignedCertificate(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<String> command = List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString());
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("openssl.out").toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException("openssl failed: " + Files.readString(dir.resolve("openssl.out")));
+            }
+            // the node reads the key as the calling user; keep it private all the same
+            Files.setPosixFilePermissions(dir.resolve("key.pem"), PosixFilePermissions.fromString("rw-------"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted running openssl", e);
+        }
+    }
+
+    /** The PEM certificate of the amqps listeners (self-signed, so also the CA to trust), when TLS is on. */
+    public Optional<Path> tlsCertificate() {
+        Path cert = baseDir.resolve("conf").resolve("tls").resolve("cert.pem");
+        return Files.exists(cert) ? Optional.of(cert) : Optional.empty();
     }
 
     private static String randomToken(int length) {
@@ -416,20 +455,69 @@ public final class RabbitTestCluster implements AutoCloseable {
     /**
      * Brings the cluster back to full health after a test: thaws frozen nodes, starts stopped or killed ones,
      * and waits until all run and every quorum-queue member is online.
+     *
+     * <p>When several nodes are down (say the whole cluster was killed), they are started one after the other,
+     * each once it waits for its peers' tables (or after 15 s), and a node that crashes while booting is started
+     * again (up to 3 times per node): RabbitMQ 3.10 nodes booting at the same instant can crash on a
+     * feature-flag exchange ({@code incompatible_feature_flags}, {@code badmap}).
      */
     public synchronized void heal(Duration timeout) {
-        long t0 = System.nanoTime();
-        for (RabbitNode node : nodes) {
-            if (node.isFrozen()) {
-                node.thaw();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<RabbitNode, Integer> restarts = new HashMap<>();
+        while (true) {
+            List<RabbitNode> down = new ArrayList<>();
+            for (RabbitNode node : nodes) {
+                if (node.isFrozen()) {
+                    node.thaw();
+                }
+                if (!node.isAlive()) {
+                    down.add(node);
+                }
             }
-            if (!node.isAlive()) {
+            for (int i = 0; i < down.size(); i++) {
+                RabbitNode node = down.get(i);
                 node.start();
+                if (i < down.size() - 1) {
+                    awaitBootProgress(node, Duration.ofSeconds(15));
+                }
+            }
+            try {
+                awaitRunning(nodes, remaining(deadline));
+                break;
+            } catch (IllegalStateException e) {
+                RabbitNode crashed = nodes.stream().filter(n -> !n.isAlive()).findFirst().orElse(null);
+                if (crashed == null || restarts.merge(crashed, 1, Integer::sum) > 3 || remaining(deadline)
+                        .compareTo(Duration.ofSeconds(1)) < 0) {
+                    throw e;
+                }
+                log.warn("{} exited while booting; starting it again: {}", crashed.nodeName(), crashed.logTail(3));
             }
         }
-        awaitRunning(nodes, timeout);
-        Duration remaining = timeout.minusNanos(System.nanoTime() - t0);
-        awaitQuorumMembersOnline(remaining.isNegative() || remaining.isZero() ? Duration.ofMillis(1) : remaining);
+        awaitQuorumMembersOnline(remaining(deadline));
+    }
+
+    private static Duration remaining(long deadlineNanos) {
+        long left = deadlineNanos - System.nanoTime();
+        return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), left));
+    }
+
+    /** Waits (without failing) until a booting node waits for its peers' tables, runs, or {@code max} passes. */
+    private void awaitBootProgress(RabbitNode node, Duration max) {
+        try {
+            Await.until(max, () -> !node.isAlive() || Ports.isListening(HOST, node.amqpPort(), 200)
+                    || logContains(node, "Waiting for Mnesia tables"), () -> node.nodeName() + " boot progress");
+        } catch (IllegalStateException e) {
+            log.debug("{} shows no boot progress after {}", node.nodeName(), max);
+        }
+    }
+
+    private static boolean logContains(RabbitNode node, String text) {
+        try {
+            return Files.exists(node.logFile()) && Files.readString(node.logFile(), StandardCharsets.UTF_8)
+                    .contains(text);
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
     }
 
     /** The log tails of every node, for failure messages. */
@@ -509,6 +597,7 @@ public final class RabbitTestCluster implements AutoCloseable {
         private int netTicktimeSeconds;
         private String memoryHighWatermark = "2GiB";
         private long walMaxSizeBytes = 64L * 1024 * 1024;
+        private boolean selfSignedTls;
         private final List<String> extraConfig = new ArrayList<>();
 
         private Builder() {
@@ -589,6 +678,16 @@ public final class RabbitTestCluster implements AutoCloseable {
                 throw new IllegalArgumentException("walMaxSizeBytes < 1 MiB: " + bytes);
             }
             this.walMaxSizeBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Gives every node an amqps listener ({@link RabbitNode#amqpsPort()}) with a self-signed certificate for
+         * {@code CN=localhost}, {@code subjectAltName=IP:127.0.0.1,DNS:localhost}, made with {@code openssl} under
+         * the cluster directory ({@link RabbitTestCluster#tlsCertificate()}). Client certificates are not required.
+         */
+        public Builder selfSignedTls(boolean enabled) {
+            this.selfSignedTls = enabled;
             return this;
         }
 
