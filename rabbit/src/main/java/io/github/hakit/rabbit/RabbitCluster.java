@@ -72,7 +72,7 @@ public final class RabbitCluster implements AutoCloseable {
                         .attemptTimeout(settings.connectionTimeout)
                         .tries(settings.endpoints.size())
                         .build())
-                .healthCheck(settings.healthCheck, new AmqpHandshakeProbe(this::baseFactory))
+                .healthCheck(settings.healthCheck, probe(settings))
                 .ticker(settings.ticker);
         for (UpstreamListener listener : settings.listeners) {
             up.listener(listener);
@@ -81,6 +81,26 @@ public final class RabbitCluster implements AutoCloseable {
         this.management = settings.managementUrls.isEmpty() ? Optional.empty()
                 : Optional.of(new RabbitManagement(settings.managementUrls, settings.user, settings.password,
                         settings.managementTimeout));
+    }
+
+    private io.github.hakit.core.Probe probe(Settings s) {
+        AmqpHandshakeProbe amqp = new AmqpHandshakeProbe(this::baseFactory);
+        if (s.managementProbe == null) {
+            return amqp;
+        }
+        io.github.hakit.core.Probe management = s.managementProbe;
+        return new io.github.hakit.core.Probe() {
+            @Override
+            public void check(Endpoint endpoint, Duration timeout) throws Exception {
+                amqp.check(endpoint, timeout);
+                management.check(endpoint, timeout);
+            }
+
+            @Override
+            public String toString() {
+                return amqp + " + " + management;
+            }
+        };
     }
 
     /** A builder; {@link Builder#endpoints} is required. */
@@ -256,6 +276,7 @@ public final class RabbitCluster implements AutoCloseable {
         final Duration managementTimeout;
         final Ticker ticker;
         final List<UpstreamListener> listeners;
+        final ManagementProbe managementProbe;
 
         Settings(Builder b) {
             this.name = b.name;
@@ -274,6 +295,7 @@ public final class RabbitCluster implements AutoCloseable {
             this.managementTimeout = b.managementTimeout;
             this.ticker = b.ticker;
             this.listeners = List.copyOf(b.listeners);
+            this.managementProbe = b.managementProbe;
         }
     }
 
@@ -298,8 +320,15 @@ public final class RabbitCluster implements AutoCloseable {
         private Duration managementTimeout = Duration.ofSeconds(2);
         private Ticker ticker = Ticker.system();
         private final List<UpstreamListener> listeners = new ArrayList<>();
+        private ManagementProbe managementProbe;
 
         private Builder() {
+        }
+
+        /** Also check each node through its management API after the AMQP handshake (off by default). */
+        public Builder managementProbe(ManagementProbe probe) {
+            this.managementProbe = Objects.requireNonNull(probe, "probe");
+            return this;
         }
 
         /** Name of the upstream (logs, metrics); default {@code rabbitmq}. */

@@ -6,15 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.Connection;
+import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.HealthState;
 import io.github.hakit.testkit.Await;
+import io.github.hakit.testkit.Ports;
 import io.github.hakit.testkit.rabbit.RabbitClusterExtension;
 import io.github.hakit.testkit.rabbit.RabbitNode;
 import io.github.hakit.testkit.rabbit.RabbitTestCluster;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -96,6 +100,25 @@ class NodeHealthIT {
             Set<String> names = new HashSet<>();
             view.nodes().forEach(n -> names.add(n.name()));
             assertEquals(cluster.runningNodeNames(), names);
+        }
+    }
+
+    @Test
+    void managementProbeMarksANodeDownWhoseManagementApiDoesNotAnswer(RabbitTestCluster cluster) throws Exception {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (RabbitNode node : cluster.nodes()) {
+            String url = node.letter().equals("c") ? "http://127.0.0.1:" + Ports.freePort() : node.managementUrl();
+            endpoints.add(Endpoint.builder("127.0.0.1", node.amqpPort()).tag("management", url).build());
+        }
+        try (RabbitCluster rabbit = RabbitCluster.builder().endpoints(endpoints)
+                .managementProbe(ManagementProbe.byTag("guest", "guest")).build()) {
+            String c = cluster.node(2).amqpAddress();
+            Await.until(Duration.ofSeconds(15), () -> rabbit.status().endpoint(c).state() == HealthState.DOWN
+                            && rabbit.status().endpoint(cluster.node(0).amqpAddress()).state() == HealthState.UP
+                            && rabbit.status().endpoint(cluster.node(1).amqpAddress()).state() == HealthState.UP,
+                    () -> rabbit.status().render());
+            // its AMQP side is fine: only the management check fails
+            assertTrue(Ports.isListening("127.0.0.1", cluster.node(2).amqpPort(), 1000));
         }
     }
 }
