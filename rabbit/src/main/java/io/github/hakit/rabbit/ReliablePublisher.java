@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
  *       with {@link BackPressureException}.</li>
  *   <li>A message not confirmed within {@link PublisherConfig#confirmDeadline()} fails with
  *       {@link PublishTimeoutException} naming the last connection error, and is not sent again.</li>
+ *   <li>With {@link PublisherConfig#leaderQueue()} the connection is placed on the queue leader's node, and moved
+ *       there when the leader moves (checked every {@link PublisherConfig#leaderRefresh()}).</li>
  *   <li>A connection that takes messages but confirms nothing for {@link PublisherConfig#confirmStall()} is
  *       treated as failed: the publisher moves to the next node and re-sends.</li>
  * </ul>
@@ -84,6 +86,9 @@ public final class ReliablePublisher implements AutoCloseable {
     private final Supplier<Optional<String>> preferredEndpoint;
     private final ScheduledFuture<?> sweeper;
     private volatile Incarnation current;
+    /** The previous connection after a move to the queue leader, until its last confirms arrive. */
+    private volatile Incarnation retiring;
+    private volatile long nextLeaderCheckNanos;
     private volatile boolean closed;
     private volatile Throwable lastError;
     private volatile long downSinceNanos;
@@ -283,8 +288,21 @@ public final class ReliablePublisher implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("abort failed", e);
         }
-        if (!closed && recovering.compareAndSet(false, true)) {
-            cluster.scheduler().execute(() -> recover(1));
+        if (closed) {
+            return;
+        }
+        Incarnation live = current;
+        if (live == null || live.dead) {
+            if (recovering.compareAndSet(false, true)) {
+                cluster.scheduler().execute(() -> recover(1));
+            }
+        } else {
+            lock.lock();
+            try {
+                drain(live);
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -349,7 +367,7 @@ public final class ReliablePublisher implements AutoCloseable {
     }
 
     private void onShutdown(Incarnation inc, ShutdownSignalException cause) {
-        if (cause.isInitiatedByApplication() && closed) {
+        if (cause.isInitiatedByApplication() && (closed || inc.dead)) {
             return;
         }
         incarnationDied(inc, cause);
@@ -375,6 +393,7 @@ public final class ReliablePublisher implements AutoCloseable {
                     + config.confirmStall().toMillis() + " ms with " + live.unconfirmed.size()
                     + " message(s) unconfirmed; reconnecting"));
         }
+        checkLeader(live, now);
         Pending head;
         while ((head = byDeadline.peek()) != null) {
             if (head.future.isDone()) {
@@ -390,6 +409,70 @@ public final class ReliablePublisher implements AutoCloseable {
             } else {
                 break;
             }
+        }
+    }
+
+    /**
+     * Leader-aware placement: when the queue's leader is a healthy node other than the one in use, new messages
+     * go to a connection on the leader; the old connection is closed once its confirms are in (or re-sent after
+     * {@link PublisherConfig#confirmStall()}).
+     */
+    private void checkLeader(Incarnation live, long now) {
+        Incarnation old = retiring;
+        if (old != null && (old.unconfirmed.isEmpty() || now - old.progressNanos > config.confirmStall().toNanos())) {
+            retiring = null;
+            if (old.unconfirmed.isEmpty()) {
+                lock.lock();
+                try {
+                    old.dead = true;
+                } finally {
+                    lock.unlock();
+                }
+                closeQuietly(old);
+            } else {
+                incarnationDied(old, new IOException("no confirm from " + old.endpoint + " after moving to the "
+                        + "queue leader; re-sending " + old.unconfirmed.size() + " message(s)"));
+            }
+        }
+        if (live == null || live.dead || now - nextLeaderCheckNanos < 0 || retiring != null) {
+            return;
+        }
+        nextLeaderCheckNanos = now + config.leaderRefresh().toNanos();
+        Optional<String> leader = preferredEndpoint.get();
+        if (leader.isEmpty() || leader.get().equals(live.endpoint) || !healthy(leader.get())) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (current != live || live.dead) {
+                return;
+            }
+            current = null;
+            downSinceNanos = now;
+            retiring = live;
+        } finally {
+            lock.unlock();
+        }
+        log.info("queue leader is on {}; moving the publisher there from {}", leader.get(), live.endpoint);
+        if (recovering.compareAndSet(false, true)) {
+            cluster.scheduler().execute(() -> recover(1));
+        }
+    }
+
+    private boolean healthy(String endpointName) {
+        for (io.github.hakit.core.EndpointStatus s : cluster.upstream().status().endpoints()) {
+            if (s.name().equals(endpointName)) {
+                return s.state().takesTraffic();
+            }
+        }
+        return false;
+    }
+
+    private static void closeQuietly(Incarnation inc) {
+        try {
+            inc.connection.close(1000);
+        } catch (IOException | RuntimeException e) {
+            log.debug("close of {} failed: {}", inc.endpoint, e.toString());
         }
     }
 
@@ -438,6 +521,10 @@ public final class ReliablePublisher implements AutoCloseable {
         }
         closed = true;
         sweeper.cancel(false);
+        Incarnation old = retiring;
+        if (old != null) {
+            closeQuietly(old);
+        }
         Incarnation inc = current;
         if (inc != null) {
             try {
