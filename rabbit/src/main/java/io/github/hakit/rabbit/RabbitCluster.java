@@ -337,7 +337,7 @@ public final class RabbitCluster implements AutoCloseable {
             return this;
         }
 
-        /** Nodes as {@code host:port,host:port} (Nginx parameters allowed per entry, see {@link Endpoint#parseList}). */
+        /** Nodes as {@code host:port,host:port} (see {@link Endpoint#parseList}); use {@link #endpoints(List)} for weights and tags. */
         public Builder endpoints(String addresses) {
             Objects.requireNonNull(addresses, "addresses");
             this.endpoints.addAll(Endpoint.parseList(addresses));

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Each message carries a {@code message-id} (the caller's, or {@code <publisher id>-<n>}), so a consumer can
  *       drop duplicates (see {@link DeduplicatingHandler}).</li>
  *   <li>Each send is tracked by the channel's publish sequence number. A {@code basic.ack} completes the futures
- *       it covers; a {@code basic.nack} puts the messages back in line to be sent again.</li>
+ *       it covers; a {@code basic.nack} puts the messages back in line to be sent again after a short delay, and
+ *       after 3 nacks in a row the connection is given up for the next node.</li>
  *   <li>When the connection or channel dies (node killed, network cut), every unconfirmed message goes back in
  *       line, in publish order, ahead of newer ones; the publisher reconnects to the next healthy node (the
  *       {@link RabbitCluster}'s upstream, short backoff) and re-sends them before anything new. Messages published
@@ -70,6 +71,10 @@ import org.slf4j.LoggerFactory;
 public final class ReliablePublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReliablePublisher.class);
     private static final long SWEEP_MILLIS = 50;
+    /** Nacks in a row (no ack between) after which the connection is given up for the next node. */
+    private static final int NACKS_BEFORE_RECONNECT = 3;
+    /** Delay before re-sending nacked messages, times the number of nacks in a row. */
+    private static final long NACK_RESEND_MILLIS = 100;
 
     private final RabbitCluster cluster;
     private final PublisherConfig config;
@@ -198,6 +203,7 @@ public final class ReliablePublisher implements AutoCloseable {
 
     private void onAck(Incarnation inc, long seq, boolean multiple) {
         inc.progressNanos = System.nanoTime();
+        inc.nacksInARow = 0;
         for (Pending p : take(inc, seq, multiple)) {
             Return r = returned.remove(p.props.getMessageId());
             if (r != null) {
@@ -215,18 +221,34 @@ public final class ReliablePublisher implements AutoCloseable {
         inc.progressNanos = System.nanoTime();
         List<Pending> again = take(inc, seq, multiple);
         nacked.addAndGet(again.size());
-        log.warn("broker nacked {} message(s) on {}; sending them again", again.size(), inc.endpoint);
+        int inARow = ++inc.nacksInARow;
         lock.lock();
         try {
             for (int i = again.size() - 1; i >= 0; i--) {
                 backlog.addFirst(again.get(i));
             }
-            if (current == inc && !inc.dead) {
-                drain(inc);
-            }
         } finally {
             lock.unlock();
         }
+        if (inARow >= NACKS_BEFORE_RECONNECT) {
+            // seen while a quorum queue elects a new leader: this channel keeps rejecting; a new connection
+            // (on the next node) starts afresh
+            incarnationDied(inc, new IOException("broker nacked " + inARow + " times in a row on " + inc.endpoint
+                    + "; reconnecting"));
+            return;
+        }
+        log.warn("broker nacked {} message(s) on {}; sending them again in {} ms", again.size(), inc.endpoint,
+                NACK_RESEND_MILLIS * inARow);
+        cluster.scheduler().schedule(() -> {
+            lock.lock();
+            try {
+                if (current == inc && !inc.dead) {
+                    drain(inc);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }, NACK_RESEND_MILLIS * inARow, TimeUnit.MILLISECONDS);
     }
 
     private static List<Pending> take(Incarnation inc, long seq, boolean multiple) {
@@ -577,6 +599,8 @@ public final class ReliablePublisher implements AutoCloseable {
         final String endpoint;
         final ConcurrentNavigableMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
         volatile boolean dead;
+        /** Nacks since the last ack; written on the connection's thread only. */
+        volatile int nacksInARow;
         /** Last ack or nack, or the send that made {@link #unconfirmed} non-empty. */
         volatile long progressNanos = System.nanoTime();
 
