@@ -526,7 +526,9 @@ public final class Upstream implements AutoCloseable {
         }
         for (int i : s.schedule.peers) {
             Peer p = s.primaries[i];
-            if (p.currentWeight != 0 || p.effectiveWeight != p.weight || p.fails != 0
+            // with max_fails=0 Nginx still counts fails but never uses them, so they do not break the steady state
+            boolean failsMatter = p.fails != 0 && p.endpoint().maxFails() != 0;
+            if (p.currentWeight != 0 || p.effectiveWeight != p.weight || failsMatter
                     || p.rampStart != Long.MIN_VALUE) {
                 return;
             }
