@@ -84,6 +84,12 @@ import java.util.Set;
  *   <li>HAProxy has no Nginx-style passive failure counting, so every endpoint gets {@code max_fails=0};
  *       passive health comes from {@code observe} only.</li>
  *   <li>When no server is usable HAProxy answers 503; the upstream uses {@link AllDownPolicy#failFast()}.</li>
+ *   <li>Backup servers are used together when no primary is usable (Nginx's rule, as HAProxy's
+ *       {@code option allbackups}); plain HAProxy would use only the first backup.</li>
+ *   <li>{@code maxconn} makes hakit skip a full server (Nginx's {@code max_conns}); HAProxy would queue the
+ *       request instead.</li>
+ *   <li>{@code port} and {@code addr} (where HAProxy sends its checks) are only kept as tags
+ *       {@code haproxy.port} / {@code haproxy.addr}; a {@link Probe} that wants them must read them.</li>
  *   <li>Numbers must be decimal integers (HAProxy's {@code atol()} would silently read {@code "abc"} as 0).</li>
  * </ul>
  * Every error is a {@link ConfigParseException} naming the offending token with its 1-based line and column, e.g.
