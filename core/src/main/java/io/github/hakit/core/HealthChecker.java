@@ -182,14 +182,23 @@ final class HealthChecker {
         }
         List<Runnable> events = new ArrayList<>(1);
         synchronized (upstream.lock()) {
+            long now = ticker.read();
+            // the effective state before the change: passive failures may already have taken it out
+            HealthState from = t.wasUp && !p.passivelyFailed(now) ? HealthState.UP : HealthState.DOWN;
             if (t.isUp) {
+                // a passing check is evidence of health: clear Nginx's failure window so the endpoint takes
+                // traffic now rather than after fail_timeout (its effective weight still recovers gradually)
+                p.fails = 0;
+                p.passivelyDown = false;
                 upstream.startRamp(p);
             }
             upstream.republish();
-            HealthCheckConfig c = p.check;
-            String cause = t.isUp ? c.rise() + " successful check(s)" : t.cause;
-            upstream.stateEvent(events, p, t.wasUp ? HealthState.UP : HealthState.DOWN,
-                    t.isUp ? HealthState.UP : HealthState.DOWN, cause);
+            HealthState to = t.isUp ? HealthState.UP : HealthState.DOWN;
+            if (from != to) {
+                HealthCheckConfig c = p.check;
+                String cause = t.isUp ? c.rise() + " successful check(s)" : t.cause;
+                upstream.stateEvent(events, p, from, to, cause);
+            }
         }
         upstream.fire(events);
     }

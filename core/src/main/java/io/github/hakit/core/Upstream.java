@@ -526,7 +526,9 @@ public final class Upstream implements AutoCloseable {
         }
         for (int i : s.schedule.peers) {
             Peer p = s.primaries[i];
-            if (p.currentWeight != 0 || p.effectiveWeight != p.weight || p.fails != 0
+            // with max_fails=0 Nginx still counts fails but never uses them, so they do not break the steady state
+            boolean failsMatter = p.fails != 0 && p.endpoint().maxFails() != 0;
+            if (p.currentWeight != 0 || p.effectiveWeight != p.weight || failsMatter
                     || p.rampStart != Long.MIN_VALUE) {
                 return;
             }
@@ -639,6 +641,9 @@ public final class Upstream implements AutoCloseable {
             }
         }
         peer.passivelyDown = true;
+        if (!peer.activeUp) {
+            return; // already DOWN by active checks: no change to report
+        }
         stateEvent(events, peer, HealthState.UP, HealthState.DOWN, peer.fails + " failure(s) within fail_timeout "
                 + peer.endpoint().failTimeout().toSeconds() + "s; unavailable for " + peer.endpoint().failTimeout().toSeconds() + "s");
     }
@@ -733,10 +738,13 @@ public final class Upstream implements AutoCloseable {
                 reason = attempts.isEmpty() ? "no live endpoints: " + describeStates() : "no endpoint left to try";
                 break;
             }
-            if (!attempts.isEmpty() && !budget.tryWithdraw()) {
-                release(peer);
-                reason = "retry budget exhausted";
-                break;
+            if (!attempts.isEmpty()) {
+                if (!budget.tryWithdraw()) {
+                    release(peer);
+                    reason = "retry budget exhausted";
+                    break;
+                }
+                fireRetry(attempts.get(attempts.size() - 1));
             }
             long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
             AttemptImpl attempt = new AttemptImpl(peer.endpoint(), attempts.size() + 1,
@@ -767,7 +775,6 @@ public final class Upstream implements AutoCloseable {
                     reason = stop;
                     break;
                 }
-                fireRetry(record);
                 continue;
             }
             long elapsed = ticker.read() - t0;
@@ -791,7 +798,6 @@ public final class Upstream implements AutoCloseable {
                 reason = stop;
                 break;
             }
-            fireRetry(record);
         }
         if (lastWasResult) {
             return lastResult;

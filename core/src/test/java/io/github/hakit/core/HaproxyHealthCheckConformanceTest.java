@@ -204,4 +204,21 @@ class HaproxyHealthCheckConformanceTest {
         }
         return sb.toString();
     }
+
+    @Test
+    void aCheckThatBringsAnEndpointUpClearsNginxPassiveFailures() {
+        Upstream u = upstream(Endpoint.builder("b", 80).name("b").build());
+        clock.runDue();
+        Peer pa = u.snapshot().byName.get("a");
+        pa.conns.incrementAndGet();
+        u.failure(pa, FailureKind.ERROR, 0); // max_fails=1: passively DOWN for fail_timeout 10 s
+        assertEquals("DOWN (passive)", status(u));
+        healthy.set(false);
+        clock.forward(Duration.ofSeconds(3)); // fails its checks too: DOWN, no second DOWN event
+        assertEquals(1, changes.size(), "one transition, not two: " + changes);
+        healthy.set(true);
+        clock.forward(Duration.ofSeconds(6)); // rise=2 passes at 5 s + 0.5 s: before fail_timeout ends
+        assertEquals("UP", status(u));
+        assertEquals(HealthState.UP, changes.get(changes.size() - 1).to());
+    }
 }
