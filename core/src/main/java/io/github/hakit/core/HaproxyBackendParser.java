@@ -91,8 +91,13 @@ import java.util.Set;
  *   <li>{@code port} and {@code addr} (where HAProxy sends its checks) are only kept as tags
  *       {@code haproxy.port} / {@code haproxy.addr}; a {@link Probe} that wants them must read them.</li>
  *   <li>Numbers must be decimal integers (HAProxy's {@code atol()} would silently read {@code "abc"} as 0).</li>
+ *   <li>A server address needs a port (HAProxy would reuse the client's port), and a backend needs at least one
+ *       server (an upstream cannot be empty).</li>
  * </ul>
- * Every error is a {@link ConfigParseException} naming the offending token with its 1-based line and column, e.g.
+ * {@code HaproxyParserConformanceIT} runs HAProxy's own {@code haproxy -c} on the same texts and checks that both
+ * accept or both reject them on the same line for the same reason.
+ *
+ * <p>Every error is a {@link ConfigParseException} naming the offending token with its 1-based line and column, e.g.
  * {@code unknown keyword 'wieght' in 'server a'; did you mean 'weight'? at line 3, column 31}.
  */
 public final class HaproxyBackendParser {
