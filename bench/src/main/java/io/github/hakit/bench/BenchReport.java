@@ -67,7 +67,7 @@ public final class BenchReport {
                     .threads(threads).forks(1)
                     .warmupIterations(warmups).warmupTime(time)
                     .measurementIterations(iterations).measurementTime(time)
-                    .jvmArgs("-Xms512m", "-Xmx512m")
+                    .jvmArgs("-Xms512m", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
                     .addProfiler(GCProfiler.class)
                     .shouldFailOnError(true);
             Collection<RunResult> results = new Runner(o.build()).run();
