@@ -2,7 +2,7 @@ package io.github.hakit.core;
 
 /**
  * A configuration line that could not be parsed; the message names the bad token and its line and column
- * (1-based), e.g. {@code unknown parameter "wieght=2" at line 2, column 20}.
+ * (1-based), e.g. {@code invalid parameter "wieght=2" at line 2, column 17} for {@code "upstream u {\n    server a:80 wieght=2;\n}"}.
  */
 public class ConfigParseException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;

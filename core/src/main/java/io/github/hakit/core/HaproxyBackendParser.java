@@ -84,9 +84,20 @@ import java.util.Set;
  *   <li>HAProxy has no Nginx-style passive failure counting, so every endpoint gets {@code max_fails=0};
  *       passive health comes from {@code observe} only.</li>
  *   <li>When no server is usable HAProxy answers 503; the upstream uses {@link AllDownPolicy#failFast()}.</li>
+ *   <li>Backup servers are used together when no primary is usable (Nginx's rule, as HAProxy's
+ *       {@code option allbackups}); plain HAProxy would use only the first backup.</li>
+ *   <li>{@code maxconn} makes hakit skip a full server (Nginx's {@code max_conns}); HAProxy would queue the
+ *       request instead.</li>
+ *   <li>{@code port} and {@code addr} (where HAProxy sends its checks) are only kept as tags
+ *       {@code haproxy.port} / {@code haproxy.addr}; a {@link Probe} that wants them must read them.</li>
  *   <li>Numbers must be decimal integers (HAProxy's {@code atol()} would silently read {@code "abc"} as 0).</li>
+ *   <li>A server address needs a port (HAProxy would reuse the client's port), and a backend needs at least one
+ *       server (an upstream cannot be empty).</li>
  * </ul>
- * Every error is a {@link ConfigParseException} naming the offending token with its 1-based line and column, e.g.
+ * {@code HaproxyParserConformanceIT} runs HAProxy's own {@code haproxy -c} on the same texts and checks that both
+ * accept or both reject them on the same line for the same reason.
+ *
+ * <p>Every error is a {@link ConfigParseException} naming the offending token with its 1-based line and column, e.g.
  * {@code unknown keyword 'wieght' in 'server a'; did you mean 'weight'? at line 3, column 31}.
  */
 public final class HaproxyBackendParser {

@@ -45,15 +45,17 @@ import java.util.Set;
  *           {@code zone}, {@code resolver}, {@code resolver_timeout}: accepted and listed in
  *           {@link NginxUpstream#ignored()} (they tune Nginx's own connection handling).</li>
  *     </ul></li>
- *   <li>At top level (outside the block), each at most once, as {@code ngx_http_proxy_module.c} reads them:
+ *   <li>At top level (outside the block), as {@code ngx_http_proxy_module.c} reads them:
  *     <ul>
  *       <li>{@code proxy_next_upstream} with {@code error timeout invalid_header http_500 http_502 http_503
  *           http_504 http_403 http_404 http_429 non_idempotent off} (case-insensitive, duplicates tolerated as
- *           Nginx does with a warning; {@code off} wins over everything else; {@code updating} concerns the cache
+ *           Nginx does with a warning; several {@code proxy_next_upstream} lines add up, as Nginx's bitmask
+ *           slot does; {@code off} wins over everything else; {@code updating} concerns the cache
  *           and is listed in {@link NginxUpstream#ignored()}); an unknown condition is {@code invalid value
  *           "..."}. Without the directive Nginx's default {@code error timeout} applies.</li>
  *       <li>{@code proxy_next_upstream_tries N} (0 = unlimited) and {@code proxy_next_upstream_timeout T}
- *           (0 = none; milliseconds syntax of {@code ngx_parse_time(.., 0)}: a bare number means seconds).</li>
+ *           (each at most once; 0 = none; milliseconds syntax of {@code ngx_parse_time(.., 0)}: a bare number
+ *           means seconds).</li>
  *     </ul></li>
  * </ul>
  * Times follow {@code ngx_parse_time()} in {@code src/core/ngx_parse.c}: units {@code y M w d h m s ms} in
@@ -64,6 +66,9 @@ import java.util.Set;
  * <p>Syntax is Nginx's: directives end with {@code ;}, blocks use braces, {@code #} starts a comment, arguments
  * may be quoted. Every error is a {@link ConfigParseException} naming the offending token and its 1-based line
  * and column, e.g. {@code invalid parameter "wieght=2" at line 2, column 20}.
+ *
+ * <p>{@code NginxParserConformanceIT} runs Nginx's own {@code nginx -t} on the same blocks and checks that both
+ * accept or both reject them, with the same message on the same line.
  *
  * <h2>Where hakit differs, and why</h2>
  * <ul>
@@ -155,7 +160,7 @@ public final class NginxUpstreamParser {
 
     /**
      * Parses only {@code proxy_next_upstream}, {@code proxy_next_upstream_tries} and
-     * {@code proxy_next_upstream_timeout} directives (each at most once) into a policy with Nginx's defaults for
+     * {@code proxy_next_upstream_timeout} directives into a policy with Nginx's defaults for
      * what is not given.
      *
      * <pre>{@code
@@ -277,7 +282,12 @@ public final class NginxUpstreamParser {
             }
         }
         if (endpoints.isEmpty()) {
-            throw error("no servers are inside upstream", upstream.end);
+            // ngx_http_upstream(), reported where the block ends
+            throw error("no servers are inside upstream", upstream.close);
+        }
+        if (endpoints.stream().allMatch(Endpoint::backup)) {
+            // ngx_http_upstream_init_round_robin(): backups alone are not an upstream
+            throw error("no servers in upstream \"" + name + "\"", upstream.name);
         }
         UpstreamConfig config = new UpstreamConfig(name, endpoints, balancer, policy, null,
                 AllDownPolicy.failFast(), 100);
@@ -536,9 +546,16 @@ public final class NginxUpstreamParser {
         return new ConfigParseException(message, at.line, at.column);
     }
 
-    /** Reads the three {@code proxy_next_upstream*} directives, each at most once. */
+    /**
+     * Reads the three {@code proxy_next_upstream*} directives. {@code proxy_next_upstream} may repeat and its
+     * values add up, as {@code ngx_conf_set_bitmask_slot()} ORs them into one mask; {@code _tries} and
+     * {@code _timeout} are number/time slots and may appear once.
+     */
     private static final class NextUpstreamReader {
-        private Directive conditions;
+        private final EnumSet<FailureKind> kinds = EnumSet.noneOf(FailureKind.class);
+        private boolean conditionsGiven;
+        private boolean off;
+        private boolean nonIdempotent;
         private Directive tries;
         private Directive timeout;
         private final NextUpstreamPolicy.Builder builder = NextUpstreamPolicy.builder();
@@ -552,37 +569,28 @@ public final class NginxUpstreamParser {
             if (d.block != null) {
                 throw error("directive \"" + name + "\" is not terminated by \";\"", d.end);
             }
-            Directive previous = switch (name) {
-                case NEXT_UPSTREAM -> conditions;
-                case NEXT_UPSTREAM_TRIES -> tries;
-                default -> timeout;
-            };
-            if (previous != null) {
+            if (name.equals(NEXT_UPSTREAM)) {
+                readConditions(d, ignored);
+                return true;
+            }
+            if ((name.equals(NEXT_UPSTREAM_TRIES) ? tries : timeout) != null) {
                 throw error("\"" + name + "\" directive is duplicate", d.name);
             }
-            switch (name) {
-                case NEXT_UPSTREAM -> {
-                    conditions = d;
-                    readConditions(d, ignored);
+            Token v = single(d);
+            if (name.equals(NEXT_UPSTREAM_TRIES)) {
+                tries = d;
+                long n = atoi(v.text);
+                if (n < 0 || n > Integer.MAX_VALUE) {
+                    throw error("\"" + name + "\" directive invalid number \"" + v.text + "\"", v);
                 }
-                case NEXT_UPSTREAM_TRIES -> {
-                    tries = d;
-                    Token v = single(d);
-                    long n = atoi(v.text);
-                    if (n < 0 || n > Integer.MAX_VALUE) {
-                        throw error("\"" + name + "\" directive invalid number \"" + v.text + "\"", v);
-                    }
-                    builder.tries((int) n);
+                builder.tries((int) n);
+            } else {
+                timeout = d;
+                long ms = parseTime(v.text, false);
+                if (ms < 0) {
+                    throw error("\"" + name + "\" directive invalid value \"" + v.text + "\"", v);
                 }
-                default -> {
-                    timeout = d;
-                    Token v = single(d);
-                    long ms = parseTime(v.text, false);
-                    if (ms < 0) {
-                        throw error("\"" + name + "\" directive invalid value \"" + v.text + "\"", v);
-                    }
-                    builder.timeout(Duration.ofMillis(ms));
-                }
+                builder.timeout(Duration.ofMillis(ms));
             }
             return true;
         }
@@ -599,9 +607,7 @@ public final class NginxUpstreamParser {
             if (d.args.isEmpty()) {
                 throw error("invalid number of arguments in \"" + NEXT_UPSTREAM + "\" directive", d.name);
             }
-            EnumSet<FailureKind> kinds = EnumSet.noneOf(FailureKind.class);
-            boolean off = false;
-            boolean nonIdempotent = false;
+            conditionsGiven = true;
             for (Token t : d.args) {
                 String v = t.text.toLowerCase(Locale.ROOT);
                 switch (v) {
@@ -622,15 +628,14 @@ public final class NginxUpstreamParser {
                     }
                 }
             }
-            // ngx_http_proxy_merge_loc_conf(): when "off" is present, nothing else counts
-            if (off) {
-                kinds.clear();
-                nonIdempotent = false;
-            }
-            builder.conditions(kinds).nonIdempotent(nonIdempotent);
         }
 
         NextUpstreamPolicy build() {
+            if (conditionsGiven) {
+                // ngx_http_proxy_merge_loc_conf(): when "off" is present, nothing else counts
+                builder.conditions(off ? EnumSet.noneOf(FailureKind.class) : kinds)
+                        .nonIdempotent(!off && nonIdempotent);
+            }
             return builder.build();
         }
     }
@@ -660,12 +665,15 @@ public final class NginxUpstreamParser {
         final List<Token> args;
         final List<Directive> block;
         final Token end;
+        /** The closing brace of a block, else {@code null}. */
+        final Token close;
 
-        Directive(Token name, List<Token> args, List<Directive> block, Token end) {
+        Directive(Token name, List<Token> args, List<Directive> block, Token end, Token close) {
             this.name = name;
             this.args = args;
             this.block = block;
             this.end = end;
+            this.close = close;
         }
 
         String describe() {
@@ -681,6 +689,7 @@ public final class NginxUpstreamParser {
         final List<Token> tokens = new ArrayList<>();
         private final Token eof;
         private int pos;
+        private Token lastClose;
 
         Reader(String text) {
             int line = 1;
@@ -781,6 +790,7 @@ public final class NginxUpstreamParser {
                         throw error("unexpected \"}\"", t);
                     }
                     pos++;
+                    lastClose = t;
                     return out;
                 }
                 if (t.isPunct(";") || t.isPunct("{")) {
@@ -794,11 +804,12 @@ public final class NginxUpstreamParser {
                     }
                     Token a = tokens.get(pos++);
                     if (a.isPunct(";")) {
-                        out.add(new Directive(t, args, null, a));
+                        out.add(new Directive(t, args, null, a, null));
                         break;
                     }
                     if (a.isPunct("{")) {
-                        out.add(new Directive(t, args, readBlock(true), a));
+                        List<Directive> block = readBlock(true);
+                        out.add(new Directive(t, args, block, a, lastClose));
                         break;
                     }
                     if (a.isPunct("}")) {

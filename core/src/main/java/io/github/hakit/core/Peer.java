@@ -13,8 +13,11 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Peer {
     private final Endpoint endpoint;
     final boolean backup;
-    /** Position within the primary or backup array of the upstream. */
-    final int index;
+    /**
+     * Position within the primary or backup array of the current snapshot; reassigned under Upstream.lock when
+     * membership changes, so an endpoint that stays keeps this object (and its health) wherever it moves.
+     */
+    volatile int index;
     final long failTimeoutNanos;
 
     // --- Nginx round-robin state: guarded by Upstream.lock ---

@@ -943,7 +943,8 @@ public final class Upstream implements AutoCloseable {
             Endpoint e = endpoints.get(i);
             int index = e.backup() ? backup++ : primary++;
             Peer old = keep.get(e.name() + "@" + e.address());
-            if (old != null && old.endpoint().equals(e) && old.index == index) {
+            if (old != null && old.endpoint().equals(e)) {
+                old.index = index; // under the lock; picks read the snapshot arrays, not this field
                 peers[i] = old;
             } else {
                 HealthCheckConfig check = probe == null ? null : e.healthCheck() != null ? e.healthCheck() : defaultCheck;
@@ -1182,36 +1183,36 @@ public final class Upstream implements AutoCloseable {
         }
     }
 
-    /** Endpoints already tried by one call (Nginx's {@code rrp->tried} bitmap). */
+    /** Endpoints already tried by one call (Nginx's {@code rrp->tried}); a handful at most, compared by identity. */
     static final class Tried {
         final Snapshot snapshot;
-        private final boolean[] primaries;
-        private final boolean[] backups;
+        private final List<Peer> peers = new ArrayList<>(4);
         int count;
 
         Tried(Snapshot s) {
             this.snapshot = s;
-            this.primaries = new boolean[s.primaries.length];
-            this.backups = new boolean[s.backups.length];
         }
 
         boolean contains(Peer p) {
-            boolean[] arr = p.backup ? backups : primaries;
-            return p.index < arr.length && arr[p.index] && snapshot.contains(p);
+            for (int i = 0; i < peers.size(); i++) {
+                if (peers.get(i) == p) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         void add(Peer p) {
-            boolean[] arr = p.backup ? backups : primaries;
-            if (p.index < arr.length && !arr[p.index]) {
-                arr[p.index] = true;
+            if (!contains(p)) {
+                peers.add(p);
                 count++;
             }
         }
 
         Tried rebase(Snapshot s) {
             Tried t = new Tried(s);
-            for (Peer p : snapshot.all()) {
-                if (contains(p) && s.contains(p)) {
+            for (Peer p : peers) {
+                if (s.contains(p)) {
                     t.add(p);
                 }
             }

@@ -218,4 +218,30 @@ class BalancerTest {
         assertTrue(table.contains("a      | a:80    | UP     | 2"), table);
         assertTrue(table.lines().anyMatch(l -> l.startsWith("b ") && l.contains("| Y")), table);
     }
+
+    @Test
+    void endpointsThatStayKeepTheirHealthWhenAnEarlierOneIsRemoved() {
+        Endpoint a = ep("a", 1);
+        Endpoint b = ep("b", 1).toBuilder().failTimeout(Duration.ofSeconds(30)).build();
+        Endpoint c = ep("c", 1);
+        Upstream u = upstream(Balancer.ROUND_ROBIN, List.of(a, b, c));
+        Peer pb = null;
+        while (pb == null) {
+            Peer p = u.pick();
+            if (p.endpoint().name().equals("b")) {
+                pb = p;
+            } else {
+                u.success(p, 0);
+            }
+        }
+        u.failure(pb, FailureKind.ERROR, 0);
+        assertEquals(HealthState.DOWN, u.status().endpoint("b").state());
+        u.setEndpoints(List.of(b, c)); // b moves from position 1 to 0
+        assertEquals(HealthState.DOWN, u.status().endpoint("b").state(), "b keeps its failure window");
+        for (int i = 0; i < 5; i++) {
+            Peer p = u.pick();
+            assertEquals("c", p.endpoint().name());
+            u.success(p, 0);
+        }
+    }
 }

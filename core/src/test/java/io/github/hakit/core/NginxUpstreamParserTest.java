@@ -176,6 +176,18 @@ class NginxUpstreamParserTest {
     }
 
     @Test
+    void repeatedNextUpstreamLinesAddUpAsNginxBitmaskSlotDoes() {
+        NextUpstreamPolicy p = NginxUpstreamParser.parseNextUpstream("""
+                proxy_next_upstream error error;
+                proxy_next_upstream http_502 non_idempotent;
+                """);
+        assertEquals(Set.of(FailureKind.ERROR, FailureKind.HTTP_502), p.conditions());
+        assertTrue(p.nonIdempotent());
+        assertEquals(Set.of(), NginxUpstreamParser.parseNextUpstream(
+                "proxy_next_upstream error;\nproxy_next_upstream off;").conditions());
+    }
+
+    @Test
     void leastConnAndConsistentHashChooseTheBalancer() {
         assertEquals(Balancer.LEAST_CONN,
                 NginxUpstreamParser.parse("upstream u { least_conn; server a:80; server b:80 backup; }").balancer());
@@ -201,7 +213,8 @@ class NginxUpstreamParserTest {
                 Arguments.of("upstream u { server a:80; }\n}", "unexpected \"}\" at line 2, column 1"),
                 Arguments.of("upstream u;", "directive \"upstream\" has no opening \"{\" at line 1, column 11"),
                 Arguments.of("upstream { server a:80; }", "invalid number of arguments in \"upstream\" directive at line 1, column 1"),
-                Arguments.of("upstream u { }", "no servers are inside upstream at line 1, column 12"),
+                Arguments.of("upstream u {\n}", "no servers are inside upstream at line 2, column 1"),
+                Arguments.of("upstream u {\n  server a:80 backup;\n}", "no servers in upstream \"u\" at line 1, column 1"),
                 Arguments.of("proxy_next_upstream error;", "no \"upstream\" block found at line 1, column 1"),
                 Arguments.of("upstream u { server a:80; }\nupstream v { server b:80; }",
                         "more than one upstream block (first \"u\" at line 1); parse one at a time at line 2, column 1"),
@@ -217,8 +230,10 @@ class NginxUpstreamParserTest {
                         "invalid number of arguments in \"proxy_next_upstream_tries\" directive at line 2, column 1"),
                 Arguments.of("upstream u { server a:80; }\nproxy_next_upstream_timeout 1y;",
                         "\"proxy_next_upstream_timeout\" directive invalid value \"1y\" at line 2, column 29"),
-                Arguments.of("upstream u { server a:80; }\nproxy_next_upstream error;\nproxy_next_upstream timeout;",
-                        "\"proxy_next_upstream\" directive is duplicate at line 3, column 1"),
+                Arguments.of("upstream u { server a:80; }\nproxy_next_upstream_tries 1;\nproxy_next_upstream_tries 2;",
+                        "\"proxy_next_upstream_tries\" directive is duplicate at line 3, column 1"),
+                Arguments.of("upstream u { server a:80; }\nproxy_next_upstream_timeout 1;\nproxy_next_upstream_timeout 2;",
+                        "\"proxy_next_upstream_timeout\" directive is duplicate at line 3, column 1"),
                 Arguments.of("upstream u { server a:80; proxy_next_upstream error; }",
                         "\"proxy_next_upstream\" directive is not allowed here at line 1, column 27"),
                 Arguments.of("upstream u { hash $remote_addr consistent; server a:80; server b:80 backup; }",

@@ -1,0 +1,245 @@
+package io.github.hakit.dubbo.spring;
+
+import java.time.Duration;
+import io.github.hakit.core.Balancer;
+import io.github.hakit.core.HostPort;
+import io.github.hakit.dubbo.ConsumerOptions;
+import io.github.hakit.dubbo.ProviderOptions;
+import io.github.hakit.dubbo.RegistrationConfig;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code hakit.dubbo.*} properties.
+ *
+ * <pre>
+ * hakit.dubbo.provider.enabled=true
+ * hakit.dubbo.provider.host=203.0.113.7          # or preferred-cidrs=10.8.0.0/16, public-ip-url=...
+ * hakit.dubbo.provider.zone=region-1
+ * hakit.dubbo.provider.internal-address=10.1.0.5:20880
+ * hakit.dubbo.consumer.enabled=true
+ * hakit.dubbo.consumer.zone=region-1
+ * hakit.dubbo.consumer.max-fails=2
+ * hakit.dubbo.consumer.fail-timeout=30s
+ * dubbo.consumer.cluster=hakit                   # Dubbo's own property: route references through hakit
+ * </pre>
+ */
+@ConfigurationProperties(prefix = "hakit.dubbo")
+public class HakitDubboProperties {
+    private final Provider provider = new Provider();
+    private final Consumer consumer = new Consumer();
+
+    public Provider getProvider() {
+        return provider;
+    }
+
+    public Consumer getConsumer() {
+        return consumer;
+    }
+
+    /** Provider settings; see {@link ProviderOptions} and {@link RegistrationConfig}. */
+    public static class Provider {
+        private boolean enabled;
+        private String host;
+        private int port;
+        private String preferredCidrs;
+        private String publicIpUrl;
+        private Duration publicIpTimeout = RegistrationConfig.DEFAULT_PUBLIC_IP_TIMEOUT;
+        private boolean allowLoopback;
+        private boolean allowBridge;
+        private String zone = "";
+        private String internalAddress;
+        private ProviderOptions.CheckMode consistencyCheck = ProviderOptions.CheckMode.FAIL;
+        private Duration checkTimeout = ProviderOptions.DEFAULT_CHECK_TIMEOUT;
+
+        /** The options these properties describe; invalid values fail with a message naming them. */
+        public ProviderOptions toOptions() {
+            RegistrationConfig.Builder registration = RegistrationConfig.builder().host(blankToNull(host)).port(port)
+                    .preferredCidrs(preferredCidrs).publicIpUrl(blankToNull(publicIpUrl))
+                    .publicIpTimeout(publicIpTimeout).allowLoopback(allowLoopback).allowBridge(allowBridge);
+            return ProviderOptions.builder()
+                    .registration(registration.build())
+                    .zone(zone)
+                    .internalAddress(internalAddress == null || internalAddress.isBlank() ? null
+                            : HostPort.parse(internalAddress))
+                    .consistencyCheck(consistencyCheck)
+                    .checkTimeout(checkTimeout)
+                    .build();
+        }
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getHost() {
+            return host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public String getPreferredCidrs() {
+            return preferredCidrs;
+        }
+
+        public void setPreferredCidrs(String preferredCidrs) {
+            this.preferredCidrs = preferredCidrs;
+        }
+
+        public String getPublicIpUrl() {
+            return publicIpUrl;
+        }
+
+        public void setPublicIpUrl(String publicIpUrl) {
+            this.publicIpUrl = publicIpUrl;
+        }
+
+        public Duration getPublicIpTimeout() {
+            return publicIpTimeout;
+        }
+
+        public void setPublicIpTimeout(Duration publicIpTimeout) {
+            this.publicIpTimeout = publicIpTimeout;
+        }
+
+        public boolean isAllowLoopback() {
+            return allowLoopback;
+        }
+
+        public void setAllowLoopback(boolean allowLoopback) {
+            this.allowLoopback = allowLoopback;
+        }
+
+        public boolean isAllowBridge() {
+            return allowBridge;
+        }
+
+        public void setAllowBridge(boolean allowBridge) {
+            this.allowBridge = allowBridge;
+        }
+
+        public String getZone() {
+            return zone;
+        }
+
+        public void setZone(String zone) {
+            this.zone = zone;
+        }
+
+        public String getInternalAddress() {
+            return internalAddress;
+        }
+
+        public void setInternalAddress(String internalAddress) {
+            this.internalAddress = internalAddress;
+        }
+
+        public ProviderOptions.CheckMode getConsistencyCheck() {
+            return consistencyCheck;
+        }
+
+        public void setConsistencyCheck(ProviderOptions.CheckMode consistencyCheck) {
+            this.consistencyCheck = consistencyCheck;
+        }
+
+        public Duration getCheckTimeout() {
+            return checkTimeout;
+        }
+
+        public void setCheckTimeout(Duration checkTimeout) {
+            this.checkTimeout = checkTimeout;
+        }
+    }
+
+    /** Consumer settings; see {@link ConsumerOptions}. */
+    public static class Consumer {
+        /** The defaults come from {@link ConsumerOptions.Builder}: one place defines them. */
+        private static final ConsumerOptions DEFAULTS = ConsumerOptions.builder().build();
+
+        private boolean enabled;
+        private String zone = DEFAULTS.zone();
+        private boolean preferZone = DEFAULTS.preferZone();
+        private int maxFails = DEFAULTS.maxFails();
+        private Duration failTimeout = DEFAULTS.failTimeout();
+        private Balancer balancer = DEFAULTS.balancer();
+        private boolean idempotent = DEFAULTS.idempotent();
+
+        /** The options these properties describe. */
+        public ConsumerOptions toOptions() {
+            return ConsumerOptions.builder().zone(zone).preferZone(preferZone).maxFails(maxFails)
+                    .failTimeout(failTimeout).balancer(balancer).idempotent(idempotent).build();
+        }
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getZone() {
+            return zone;
+        }
+
+        public void setZone(String zone) {
+            this.zone = zone;
+        }
+
+        public boolean isPreferZone() {
+            return preferZone;
+        }
+
+        public void setPreferZone(boolean preferZone) {
+            this.preferZone = preferZone;
+        }
+
+        public int getMaxFails() {
+            return maxFails;
+        }
+
+        public void setMaxFails(int maxFails) {
+            this.maxFails = maxFails;
+        }
+
+        public Duration getFailTimeout() {
+            return failTimeout;
+        }
+
+        public void setFailTimeout(Duration failTimeout) {
+            this.failTimeout = failTimeout;
+        }
+
+        public Balancer getBalancer() {
+            return balancer;
+        }
+
+        public void setBalancer(Balancer balancer) {
+            this.balancer = balancer;
+        }
+
+        public boolean isIdempotent() {
+            return idempotent;
+        }
+
+        public void setIdempotent(boolean idempotent) {
+            this.idempotent = idempotent;
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

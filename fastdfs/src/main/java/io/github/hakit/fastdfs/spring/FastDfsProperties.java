@@ -1,0 +1,217 @@
+package io.github.hakit.fastdfs.spring;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code hakit.fastdfs.*} properties.
+ *
+ * <pre>
+ * hakit.fastdfs.trackers=10.0.0.1:22122,10.0.0.2:22122
+ * hakit.fastdfs.network-timeout=2s
+ * hakit.fastdfs.http.enabled=true
+ * hakit.fastdfs.http.groups.group1=10.0.0.5:80 weight=1 max_fails=2 fail_timeout=30s,10.0.0.6:80
+ * </pre>
+ */
+@ConfigurationProperties(prefix = "hakit.fastdfs")
+public class FastDfsProperties {
+    /** Trackers: {@code host:port} entries or Nginx/HAProxy server lines. */
+    private List<String> trackers = new ArrayList<>();
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    /** Per-attempt tracker timeout and storage read timeout. */
+    private Duration networkTimeout = Duration.ofSeconds(5);
+    /** Overall deadline of a tracker request across failovers; 0 = none. */
+    private Duration callTimeout = Duration.ZERO;
+    private Duration storageFailTimeout = Duration.ofSeconds(10);
+    private final HealthCheck healthCheck = new HealthCheck();
+    private final Pool pool = new Pool();
+    private final Http http = new Http();
+
+    public List<String> getTrackers() {
+        return trackers;
+    }
+
+    public void setTrackers(List<String> trackers) {
+        this.trackers = trackers;
+    }
+
+    public Duration getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public Duration getNetworkTimeout() {
+        return networkTimeout;
+    }
+
+    public void setNetworkTimeout(Duration networkTimeout) {
+        this.networkTimeout = networkTimeout;
+    }
+
+    public Duration getCallTimeout() {
+        return callTimeout;
+    }
+
+    public void setCallTimeout(Duration callTimeout) {
+        this.callTimeout = callTimeout;
+    }
+
+    public Duration getStorageFailTimeout() {
+        return storageFailTimeout;
+    }
+
+    public void setStorageFailTimeout(Duration storageFailTimeout) {
+        this.storageFailTimeout = storageFailTimeout;
+    }
+
+    public HealthCheck getHealthCheck() {
+        return healthCheck;
+    }
+
+    public Pool getPool() {
+        return pool;
+    }
+
+    public Http getHttp() {
+        return http;
+    }
+
+    /** ACTIVE_TEST probes of the trackers (HAProxy meaning). */
+    public static class HealthCheck {
+        private boolean enabled = true;
+        private Duration inter = Duration.ofSeconds(2);
+        private int rise = 2;
+        private int fall = 3;
+        /** Probe timeout; defaults to inter. */
+        private Duration timeout;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInter() {
+            return inter;
+        }
+
+        public void setInter(Duration inter) {
+            this.inter = inter;
+        }
+
+        public int getRise() {
+            return rise;
+        }
+
+        public void setRise(int rise) {
+            this.rise = rise;
+        }
+
+        public int getFall() {
+            return fall;
+        }
+
+        public void setFall(int fall) {
+            this.fall = fall;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+    }
+
+    /** Connection pool per tracker/storage. */
+    public static class Pool {
+        private int maxPerEndpoint = 16;
+        private Duration borrowTimeout = Duration.ofSeconds(5);
+        private Duration validateAfterIdle = Duration.ofSeconds(2);
+        private Duration maxIdle = Duration.ofSeconds(30);
+
+        public int getMaxPerEndpoint() {
+            return maxPerEndpoint;
+        }
+
+        public void setMaxPerEndpoint(int maxPerEndpoint) {
+            this.maxPerEndpoint = maxPerEndpoint;
+        }
+
+        public Duration getBorrowTimeout() {
+            return borrowTimeout;
+        }
+
+        public void setBorrowTimeout(Duration borrowTimeout) {
+            this.borrowTimeout = borrowTimeout;
+        }
+
+        public Duration getValidateAfterIdle() {
+            return validateAfterIdle;
+        }
+
+        public void setValidateAfterIdle(Duration validateAfterIdle) {
+            this.validateAfterIdle = validateAfterIdle;
+        }
+
+        public Duration getMaxIdle() {
+            return maxIdle;
+        }
+
+        public void setMaxIdle(Duration maxIdle) {
+            this.maxIdle = maxIdle;
+        }
+    }
+
+    /** HTTP downloads from the storages' web servers. */
+    public static class Http {
+        private boolean enabled;
+        /** Per group: Nginx server lines; bare host:port get weight=1 max_fails=2 fail_timeout=30s. */
+        private Map<String, List<String>> groups = new LinkedHashMap<>();
+        /** proxy_next_upstream conditions; default the seed's. */
+        private String nextUpstream = "http_502 http_504 error timeout invalid_header";
+        private Duration attemptTimeout = Duration.ofSeconds(5);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Map<String, List<String>> getGroups() {
+            return groups;
+        }
+
+        public void setGroups(Map<String, List<String>> groups) {
+            this.groups = groups;
+        }
+
+        public String getNextUpstream() {
+            return nextUpstream;
+        }
+
+        public void setNextUpstream(String nextUpstream) {
+            this.nextUpstream = nextUpstream;
+        }
+
+        public Duration getAttemptTimeout() {
+            return attemptTimeout;
+        }
+
+        public void setAttemptTimeout(Duration attemptTimeout) {
+            this.attemptTimeout = attemptTimeout;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.github.hakit.rabbit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import okhttp3.Credentials;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * A small client of the RabbitMQ management HTTP API (OkHttp): the cluster view for health endpoints, the leader of
+ * a quorum queue for leader-aware placement, and the AMQP listener of every node. Each request tries the given base
+ * URLs in order until one answers, each bounded by the timeout.
+ *
+ * <pre>{@code
+ * RabbitManagement api = new RabbitManagement(List.of("http://10.0.0.1:15672", "http://10.0.0.2:15672"),
+ *         "guest", "guest", Duration.ofSeconds(2));
+ * ClusterView view = api.clusterView();                    // nodes, running, partitions, alarms
+ * Optional<String> leader = api.queueLeader("/", "orders"); // "rabbit@node2"
+ * }</pre>
+ */
+public final class RabbitManagement {
+    private final List<String> baseUrls;
+    private final OkHttpClient http;
+    private final String authorization;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public RabbitManagement(List<String> baseUrls, String user, String password, Duration timeout) {
+        Objects.requireNonNull(baseUrls, "baseUrls");
+        if (baseUrls.isEmpty()) {
+            throw new IllegalArgumentException("no management URL");
+        }
+        this.baseUrls = List.copyOf(baseUrls);
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout <= 0: " + timeout);
+        }
+        this.http = new OkHttpClient.Builder().connectTimeout(timeout).readTimeout(timeout).callTimeout(timeout)
+                .retryOnConnectionFailure(false).build();
+        this.authorization = Credentials.basic(Objects.requireNonNull(user, "user"),
+                Objects.requireNonNull(password, "password"));
+    }
+
+    /** The cluster as the first answering node sees it. */
+    public ClusterView clusterView() throws IOException {
+        List<ClusterView.Node> nodes = new ArrayList<>();
+        for (JsonNode n : get("/api/nodes?columns=name,running,partitions,mem_alarm,disk_free_alarm")) {
+            List<String> partitions = new ArrayList<>();
+            n.path("partitions").forEach(p -> partitions.add(p.asText()));
+            nodes.add(new ClusterView.Node(n.path("name").asText(), n.path("running").asBoolean(), partitions,
+                    n.path("mem_alarm").asBoolean(), n.path("disk_free_alarm").asBoolean()));
+        }
+        return new ClusterView(nodes);
+    }
+
+    /** The node that leads a quorum queue (or hosts a classic one), if the queue exists. */
+    public Optional<String> queueLeader(String vhost, String queue) throws IOException {
+        JsonNode q;
+        try {
+            q = get("/api/queues/" + encode(vhost) + "/" + encode(queue));
+        } catch (NotFound e) {
+            return Optional.empty();
+        }
+        JsonNode leader = q.hasNonNull("leader") ? q.get("leader") : q.get("node");
+        return leader == null || leader.isNull() ? Optional.empty() : Optional.of(leader.asText());
+    }
+
+    /** Every node's AMQP listener ({@code node -> port}), from {@code /api/overview}. */
+    public Map<String, Integer> amqpPorts() throws IOException {
+        Map<String, Integer> ports = new java.util.HashMap<>();
+        for (JsonNode l : get("/api/overview").path("listeners")) {
+            String protocol = l.path("protocol").asText();
+            if ("amqp".equals(protocol) || "amqp/ssl".equals(protocol)) {
+                ports.putIfAbsent(l.path("node").asText(), l.path("port").asInt());
+            }
+        }
+        return ports;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private JsonNode get(String path) throws IOException {
+        IOException last = null;
+        for (String base : baseUrls) {
+            Request request = new Request.Builder().url(base + path).header("Authorization", authorization).build();
+            try (Response response = http.newCall(request).execute()) {
+                ResponseBody body = response.body();
+                String text = body == null ? "" : body.string();
+                if (response.code() == 404) {
+                    throw new NotFound(base + path);
+                }
+                if (!response.isSuccessful()) {
+                    last = new IOException("GET " + base + path + ": HTTP " + response.code() + " " + text);
+                    continue;
+                }
+                return json.readTree(text);
+            } catch (NotFound e) {
+                throw e;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static final class NotFound extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotFound(String what) {
+            super("not found: " + what);
+        }
+    }
+}
