@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *     .healthCheck(HealthCheckConfig.ofDefaults(), Probe.tcpConnect())
  *     .build();
  * String groups = trackers.execute(attempt -> listGroups(attempt.endpoint(), attempt.timeout()));
- * System.out.println(trackers.status().render());
+ * log.info("\n{}", trackers.status().render());
  * }</pre>
  *
  * <h2>Picking</h2>

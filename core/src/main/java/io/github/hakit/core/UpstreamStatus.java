@@ -6,7 +6,7 @@ import java.util.List;
  * A point-in-time view of an upstream, rendered by {@link #render()} like HAProxy's stats page.
  *
  * <pre>{@code
- * System.out.println(upstream.status().render());
+ * log.info("\n{}", upstream.status().render());
  * }</pre>
  *
  * @param name      upstream name

@@ -7,7 +7,7 @@ import java.time.Instant;
  *
  * <pre>{@code
  * for (StorageView s : group.storages()) {
- *     System.out.println(s.address() + " " + s.status());
+ *     log.info("{} {}", s.address(), s.status());
  * }
  * }</pre>
  *
