@@ -1,6 +1,6 @@
 package io.github.hakit.bench.dubbo;
 
-import java.io.IOException;
+import io.github.hakit.testkit.TempDirs;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +123,7 @@ public final class DubboRoutingBench {
         }
         report.add("");
         report.add("System load average at end: " + load() + ".");
-        deleteQuietly(work);
+        TempDirs.deleteTree(work);
         String text = String.join("\n", report) + "\n";
         System.out.print(text); // the benchmark's output (a main program, not library code)
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -219,11 +219,6 @@ public final class DubboRoutingBench {
         report.add(String.format(Locale.ROOT, "hakit / plain calls/s: %.3f", rate.get("hakit") / rate.get("plain")));
     }
 
-    private static void deleteQuietly(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 
     private static String load() {
         return String.format(Locale.ROOT, "%.1f",

@@ -1,5 +1,6 @@
 package io.github.hakit.bench.fastdfs;
 
+import io.github.hakit.testkit.TempDirs;
 import io.github.hakit.fastdfs.FastDfsClient;
 import io.github.hakit.fastdfs.FastDfsHttp;
 import io.github.hakit.fastdfs.FileId;
@@ -94,7 +95,7 @@ public final class FastDfsBench {
             }
             httpRows(report, cluster, hakit, tmp);
         } finally {
-            deleteTree(tmp);
+            TempDirs.deleteTree(tmp);
         }
         report.append("\nNotes: the stock client leaves Nagle's algorithm on and writes an upload's header and content ")
                 .append("separately, so a small upload waits for the server's delayed ACK (about 40 ms on Linux); hakit ")
@@ -220,12 +221,4 @@ public final class FastDfsBench {
         Files.writeString(out, updated, StandardCharsets.UTF_8);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
-    }
 }

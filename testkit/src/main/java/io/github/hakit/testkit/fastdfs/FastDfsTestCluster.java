@@ -1,16 +1,14 @@
 package io.github.hakit.testkit.fastdfs;
 
+import io.github.hakit.testkit.TempDirs;
 import io.github.hakit.testkit.Await;
 import io.github.hakit.testkit.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -196,7 +194,7 @@ public final class FastDfsTestCluster implements AutoCloseable {
         storages().forEach(FdfsServer::stop);
         replicator.shutdownNow();
         if (deleteRoot) {
-            deleteTree(root);
+            TempDirs.deleteTree(root);
         }
     }
 
@@ -219,28 +217,6 @@ public final class FastDfsTestCluster implements AutoCloseable {
         throw new IllegalStateException("no port free on all of " + hosts);
     }
 
-    private static void deleteTree(Path dir) {
-        try {
-            if (!Files.exists(dir)) {
-                return;
-            }
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            log.warn("could not delete {}", dir, e);
-        }
-    }
 
     private static Duration requireNonNegative(Duration d) {
         Objects.requireNonNull(d, "delay");

@@ -1,5 +1,6 @@
 package io.github.hakit.testkit.rabbit;
 
+import io.github.hakit.testkit.TempDirs;
 import io.github.hakit.testkit.Await;
 import io.github.hakit.testkit.ManagedProcess;
 import io.github.hakit.testkit.Ports;
@@ -8,11 +9,8 @@ import io.github.hakit.testkit.rabbit.internal.ManagementHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -553,30 +551,11 @@ public final class RabbitTestCluster implements AutoCloseable {
             // shutting down already, or never started
         }
         if (ownsBaseDir) {
-            deleteRecursively(baseDir);
+            TempDirs.deleteTree(baseDir);
         }
         log.info("RabbitMQ cluster {} closed", clusterId);
     }
 
-    private static void deleteRecursively(Path dir) {
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", dir, e.toString());
-        }
-    }
 
     @Override
     public String toString() {

@@ -1,5 +1,6 @@
 package io.github.hakit.testkit.rocket;
 
+import io.github.hakit.testkit.TempDirs;
 import io.github.hakit.testkit.Await;
 import io.github.hakit.testkit.Ports;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -674,18 +674,11 @@ public final class RocketTestCluster implements AutoCloseable {
             // the JVM is shutting down; the hook runs anyway
         }
         if (config.baseDir == null || config.deleteOnClose) {
-            deleteTree(baseDir);
+            TempDirs.deleteTree(baseDir);
         }
         log.info("RocketMQ {} cluster closed", config.layout.label());
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.warn("could not delete {}", dir, e);
-        }
-    }
 
     /**
      * Configuration of a {@link RocketTestCluster}. Defaults: {@link RocketLayout#TWO_MASTERS_TWO_SLAVES_ASYNC},
