@@ -1,6 +1,5 @@
 package io.github.hakit.fastdfs.spring;
 
-import io.github.hakit.core.HealthCheckConfig;
 import io.github.hakit.core.metrics.UpstreamMetrics;
 import io.github.hakit.fastdfs.FastDfsClient;
 import io.github.hakit.fastdfs.FastDfsHttp;
@@ -37,7 +36,6 @@ public class FastDfsAutoConfiguration {
         if (p.getTrackers().isEmpty()) {
             throw new IllegalStateException("hakit.fastdfs.trackers is empty");
         }
-        FastDfsProperties.HealthCheck hc = p.getHealthCheck();
         FastDfsProperties.Pool pool = p.getPool();
         return FastDfsClient.builder()
                 .trackerLines(p.getTrackers())
@@ -45,9 +43,7 @@ public class FastDfsAutoConfiguration {
                 .networkTimeout(p.getNetworkTimeout())
                 .callTimeout(p.getCallTimeout())
                 .storageFailTimeout(p.getStorageFailTimeout())
-                .healthCheck(hc.isEnabled()
-                        ? new HealthCheckConfig(hc.getInter(), null, null, hc.getRise(), hc.getFall(), hc.getTimeout())
-                        : null)
+                .healthCheck(p.getHealthCheck().toConfig())
                 .pool(new PoolConfig(pool.getMaxPerEndpoint(), pool.getBorrowTimeout(), pool.getValidateAfterIdle(),
                         pool.getMaxIdle()))
                 .build();

@@ -1,5 +1,7 @@
 package io.github.hakit.fastdfs.spring;
 
+import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.HealthCheckSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +29,8 @@ public class FastDfsProperties {
     /** Overall deadline of a tracker request across failovers; 0 = none. */
     private Duration callTimeout = Duration.ZERO;
     private Duration storageFailTimeout = Duration.ofSeconds(10);
-    private final HealthCheck healthCheck = new HealthCheck();
+    /** ACTIVE_TEST probes of the trackers (HAProxy meaning): inter 2s, rise 2, fall 3, timeout = inter. */
+    private final HealthCheckSettings healthCheck = new HealthCheckSettings(HealthCheckConfig.ofDefaults());
     private final Pool pool = new Pool();
     private final Http http = new Http();
 
@@ -71,7 +74,7 @@ public class FastDfsProperties {
         this.storageFailTimeout = storageFailTimeout;
     }
 
-    public HealthCheck getHealthCheck() {
+    public HealthCheckSettings getHealthCheck() {
         return healthCheck;
     }
 
@@ -81,56 +84,6 @@ public class FastDfsProperties {
 
     public Http getHttp() {
         return http;
-    }
-
-    /** ACTIVE_TEST probes of the trackers (HAProxy meaning). */
-    public static class HealthCheck {
-        private boolean enabled = true;
-        private Duration inter = Duration.ofSeconds(2);
-        private int rise = 2;
-        private int fall = 3;
-        /** Probe timeout; defaults to inter. */
-        private Duration timeout;
-
-        public boolean isEnabled() {
-            return enabled;
-        }
-
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
-        }
-
-        public Duration getInter() {
-            return inter;
-        }
-
-        public void setInter(Duration inter) {
-            this.inter = inter;
-        }
-
-        public int getRise() {
-            return rise;
-        }
-
-        public void setRise(int rise) {
-            this.rise = rise;
-        }
-
-        public int getFall() {
-            return fall;
-        }
-
-        public void setFall(int fall) {
-            this.fall = fall;
-        }
-
-        public Duration getTimeout() {
-            return timeout;
-        }
-
-        public void setTimeout(Duration timeout) {
-            this.timeout = timeout;
-        }
     }
 
     /** Connection pool per tracker/storage. */

@@ -32,15 +32,18 @@ public class RabbitAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public RabbitCluster rabbitCluster(RabbitProperties p) {
-        RabbitProperties.HealthCheck hc = p.getHealthCheck();
+        HealthCheckConfig check = p.getHealthCheck().toConfig();
+        if (check == null) {
+            throw new IllegalStateException("hakit.rabbit.health-check.enabled=false: the RabbitMQ cluster routes by"
+                    + " node health and cannot run without checks; tune inter/rise/fall instead");
+        }
         RabbitCluster.Builder b = RabbitCluster.builder()
                 .credentials(p.getUsername(), p.getPassword())
                 .virtualHost(p.getVirtualHost())
                 .connectionTimeout(p.getConnectionTimeout())
                 .handshakeTimeout(p.getHandshakeTimeout())
                 .heartbeat(p.getHeartbeat())
-                .healthCheck(HealthCheckConfig.builder().inter(hc.getInter()).fastInter(hc.getFastInter())
-                        .rise(hc.getRise()).fall(hc.getFall()).timeout(hc.getTimeout()).build())
+                .healthCheck(check)
                 .managementUrls(p.getManagementUrls());
         if (p.getAddresses() != null && !p.getAddresses().isBlank()) {
             b.endpoints(p.getAddresses());

@@ -1,5 +1,7 @@
 package io.github.hakit.rabbit.spring;
 
+import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.HealthCheckSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,9 @@ public class RabbitProperties {
     private Duration connectionTimeout = Duration.ofSeconds(2);
     private Duration handshakeTimeout = Duration.ofSeconds(2);
     private Duration heartbeat = Duration.ofSeconds(5);
-    private final HealthCheck healthCheck = new HealthCheck();
+    /** Active checks (HAProxy semantics) through an AMQP handshake: inter 1s, fast-inter 250ms, rise 2, fall 2, timeout 1s. */
+    private final HealthCheckSettings healthCheck = new HealthCheckSettings(HealthCheckConfig.builder()
+            .inter(Duration.ofSeconds(1)).fastInter(Duration.ofMillis(250)).rise(2).fall(2).build());
     private final Publisher publisher = new Publisher();
 
     public String getAddresses() {
@@ -106,61 +110,12 @@ public class RabbitProperties {
         this.heartbeat = heartbeat;
     }
 
-    public HealthCheck getHealthCheck() {
+    public HealthCheckSettings getHealthCheck() {
         return healthCheck;
     }
 
     public Publisher getPublisher() {
         return publisher;
-    }
-
-    /** Active checks (HAProxy semantics) through an AMQP handshake. */
-    public static class HealthCheck {
-        private Duration inter = Duration.ofSeconds(1);
-        private Duration fastInter = Duration.ofMillis(250);
-        private int rise = 2;
-        private int fall = 2;
-        private Duration timeout = Duration.ofSeconds(1);
-
-        public Duration getInter() {
-            return inter;
-        }
-
-        public void setInter(Duration inter) {
-            this.inter = inter;
-        }
-
-        public Duration getFastInter() {
-            return fastInter;
-        }
-
-        public void setFastInter(Duration fastInter) {
-            this.fastInter = fastInter;
-        }
-
-        public int getRise() {
-            return rise;
-        }
-
-        public void setRise(int rise) {
-            this.rise = rise;
-        }
-
-        public int getFall() {
-            return fall;
-        }
-
-        public void setFall(int fall) {
-            this.fall = fall;
-        }
-
-        public Duration getTimeout() {
-            return timeout;
-        }
-
-        public void setTimeout(Duration timeout) {
-            this.timeout = timeout;
-        }
     }
 
     /** The {@code ReliablePublisher} bean, off unless {@code enabled}. */
