@@ -59,9 +59,9 @@ public final class Upstream implements AutoCloseable {
     private final Sleeper sleeper;
     private final Probe probe;
     private final ScheduledExecutorService scheduler;
-    private final ExecutorService ownedScheduler;
     private final Executor probeExecutor;
-    private final ExecutorService ownedProbeExecutor;
+    /** The executors this upstream created (and shuts down on close); injected ones belong to the caller. */
+    private final List<ExecutorService> ownedExecutors;
     private final Executor listenerExecutor;
     private final List<UpstreamListener> listeners = new CopyOnWriteArrayList<>();
     private final RetryBudget budget;
@@ -95,24 +95,22 @@ public final class Upstream implements AutoCloseable {
         listeners.addAll(b.listeners);
         this.budget = new RetryBudget(policy.budget(), ticker);
         boolean checks = probe != null && hasChecks(cfg.endpoints());
+        List<ExecutorService> owned = new ArrayList<>(2);
         if (checks && b.scheduler == null) {
-            AtomicInteger n = new AtomicInteger();
-            ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hakit-check-" + name + "-" + n.incrementAndGet()));
+            ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(daemonThreads("hakit-check-" + name));
+            owned.add(s);
             this.scheduler = s;
-            this.ownedScheduler = s;
         } else {
             this.scheduler = b.scheduler;
-            this.ownedScheduler = null;
         }
         if (checks && b.probeExecutor == null) {
-            AtomicInteger n = new AtomicInteger();
-            ExecutorService e = Executors.newCachedThreadPool(r -> daemon(r, "hakit-probe-" + name + "-" + n.incrementAndGet()));
+            ExecutorService e = Executors.newCachedThreadPool(daemonThreads("hakit-probe-" + name));
+            owned.add(e);
             this.probeExecutor = e;
-            this.ownedProbeExecutor = e;
         } else {
             this.probeExecutor = b.probeExecutor;
-            this.ownedProbeExecutor = null;
         }
+        this.ownedExecutors = List.copyOf(owned);
         synchronized (lock) {
             publish(buildPeers(cfg.endpoints(), Map.of()), true);
         }
@@ -131,10 +129,13 @@ public final class Upstream implements AutoCloseable {
         return false;
     }
 
-    private static Thread daemon(Runnable r, String threadName) {
-        Thread t = new Thread(r, threadName);
-        t.setDaemon(true);
-        return t;
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** A builder for an upstream called {@code name}. */
@@ -1014,7 +1015,7 @@ public final class Upstream implements AutoCloseable {
         }
         snapshot = s;
         maybeEnterScheduleMode(s);
-        fireLater(events);
+        fire(events); // under the lock: listeners must not call back into admin operations synchronously
     }
 
     // ------------------------------------------------------------------------------------------------ status
@@ -1087,14 +1088,6 @@ public final class Upstream implements AutoCloseable {
         }
     }
 
-    private void fireLater(List<Runnable> events) {
-        // called under the lock: hand to the listener executor, which by default runs inline; listeners must not
-        // call back into admin operations synchronously
-        for (Runnable r : events) {
-            r.run();
-        }
-    }
-
     private void forEachListener(Consumer<UpstreamListener> action) {
         for (UpstreamListener l : listeners) {
             listenerExecutor.execute(() -> {
@@ -1115,14 +1108,6 @@ public final class Upstream implements AutoCloseable {
         return snapshot;
     }
 
-    String nameForThreads() {
-        return name;
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
     /** Stops health checks and the executors this upstream created. */
     @Override
     public void close() {
@@ -1130,11 +1115,8 @@ public final class Upstream implements AutoCloseable {
         if (checker != null) {
             checker.stop();
         }
-        if (ownedScheduler != null) {
-            ownedScheduler.shutdownNow();
-        }
-        if (ownedProbeExecutor != null) {
-            ownedProbeExecutor.shutdownNow();
+        for (ExecutorService e : ownedExecutors) {
+            e.shutdownNow();
         }
     }
 
