@@ -543,6 +543,52 @@ public final class Upstream implements AutoCloseable {
     /** The call on {@code peer} succeeded after {@code latencyNanos}. */
     public void success(Peer peer, long latencyNanos) {
         peer.conns.decrementAndGet();
+        succeeded(peer, latencyNanos);
+    }
+
+    /**
+     * Reports a successful call to endpoint {@code endpointName} that was not routed through {@link #pick()}: a
+     * client library that chooses its server itself (RocketMQ's NameServer client) tells the upstream how its own
+     * calls went. It feeds the same passive accounting as {@link #success}; no slot is held or released.
+     *
+     * @throws IllegalArgumentException when no endpoint has that name, or the latency is negative
+     */
+    public void recordSuccess(String endpointName, long latencyNanos) {
+        Peer peer = recorded(endpointName, latencyNanos);
+        if (peer.fails != 0) {
+            // Nginx's get_peer stamps "checked" when it selects a peer whose fail_timeout has passed; here the
+            // library selected it when the call started
+            long started = ticker.read() - latencyNanos;
+            synchronized (lock) {
+                if (started - peer.checked > peer.failTimeoutNanos) {
+                    peer.checked = started;
+                }
+            }
+        }
+        succeeded(peer, latencyNanos);
+    }
+
+    /**
+     * Reports a failed call to endpoint {@code endpointName} that was not routed through {@link #pick()}. It feeds
+     * the same passive accounting as {@link #failure}: Nginx's {@code max_fails}/{@code fail_timeout} and HAProxy's
+     * {@code observe}.
+     *
+     * @throws IllegalArgumentException when no endpoint has that name, or the latency is negative
+     */
+    public void recordFailure(String endpointName, FailureKind kind, long latencyNanos) {
+        Objects.requireNonNull(kind, "kind");
+        failed(recorded(endpointName, latencyNanos), kind, latencyNanos);
+    }
+
+    private Peer recorded(String endpointName, long latencyNanos) {
+        Objects.requireNonNull(endpointName, "endpointName");
+        if (latencyNanos < 0) {
+            throw new IllegalArgumentException("negative latency for " + endpointName + ": " + latencyNanos + " ns");
+        }
+        return peer(endpointName);
+    }
+
+    private void succeeded(Peer peer, long latencyNanos) {
         peer.successes.increment();
         if (balancer == Balancer.P2C_PEAK_EWMA) {
             observeLatency(peer, latencyNanos, ticker.read());
@@ -559,6 +605,10 @@ public final class Upstream implements AutoCloseable {
      */
     public void failure(Peer peer, FailureKind kind, long latencyNanos) {
         peer.conns.decrementAndGet();
+        failed(peer, kind, latencyNanos);
+    }
+
+    private void failed(Peer peer, FailureKind kind, long latencyNanos) {
         if (!kind.countsAsFailure()) {
             markLive(peer);
             return;
