@@ -32,6 +32,7 @@ public final class RocketNode {
     private final List<String> args;
     private volatile ManagedProcess process;
     private volatile BlackHole blackHole;
+    private volatile boolean frozen;
     private volatile long launchedNanos;
     private volatile Duration lastStartup;
     private int starts;
@@ -158,6 +159,28 @@ public final class RocketNode {
         if (isRunning()) {
             process.kill();
         }
+        frozen = false;
+    }
+
+    /** True while the JVM is stopped by SIGSTOP. */
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    synchronized void freeze() {
+        if (!isRunning()) {
+            throw new IllegalStateException(name + " is not running; nothing to freeze");
+        }
+        process.freeze();
+        frozen = true;
+    }
+
+    /** SIGCONT when frozen; no-op otherwise. */
+    synchronized void thaw() {
+        if (frozen && isRunning()) {
+            process.thaw();
+        }
+        frozen = false;
     }
 
     synchronized void stop(Duration grace) {
@@ -184,6 +207,6 @@ public final class RocketNode {
 
     @Override
     public String toString() {
-        return name + "@" + address() + (isRunning() ? " pid " + pid() : isBlackHoled() ? " black-holed" : " down");
+        return name + "@" + address() + (isRunning() ? " pid " + pid() + (frozen ? " frozen" : "") : isBlackHoled() ? " black-holed" : " down");
     }
 }

@@ -390,6 +390,23 @@ public final class RocketTestCluster implements AutoCloseable {
     }
 
     /**
+     * Freezes a node with SIGSTOP: its connections stay open and the kernel keeps accepting new ones, but
+     * nothing answers (a hung JVM, a half-open peer). {@link #thaw} or {@link #heal()} resume it.
+     */
+    public void freeze(RocketNode node) {
+        requireOwn(node);
+        node.freeze();
+        log.info("{} frozen (SIGSTOP)", node.name());
+    }
+
+    /** Resumes a {@link #freeze frozen} node (SIGCONT). */
+    public void thaw(RocketNode node) {
+        requireOwn(node);
+        node.thaw();
+        log.info("{} thawed (SIGCONT)", node.name());
+    }
+
+    /**
      * Kills a NameServer and opens a {@link BlackHole} on its port: clients that have its address connect
      * and then wait for answers that never come. {@link #restart} or {@link #heal()} restore it.
      */
@@ -405,10 +422,11 @@ public final class RocketTestCluster implements AutoCloseable {
     }
 
     /**
-     * Brings the cluster back to full strength: closes black holes, starts every node that is down and
+     * Brings the cluster back to full strength: thaws frozen nodes, closes black holes, starts every node that is down and
      * waits until every broker is in every NameServer's routes.
      */
     public void heal() {
+        nodes().forEach(RocketNode::thaw);
         nodes().forEach(RocketNode::closeBlackHole);
         List<RocketNode> down = nodes().stream().filter(n -> !n.isRunning()).toList();
         down.stream().filter(RocketNode::isNameServer).forEach(RocketNode::launch);
