@@ -6,8 +6,8 @@ import org.apache.rocketmq.client.ClientConfig;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.exception.MQClientException;
-import org.apache.rocketmq.client.impl.MQClientManager;
 import org.apache.rocketmq.client.impl.factory.MQClientInstance;
+import org.apache.rocketmq.remoting.RPCHook;
 
 /**
  * A push or lite-pull consumer created through hakit: it starts on the {@link NameServerGroup}'s
@@ -38,14 +38,17 @@ public final class HaConsumer<T extends ClientConfig> implements AutoCloseable {
     private final NameServerGroup nameServers;
     private final Starter<T> starter;
     private final java.util.function.Consumer<T> stopper;
+    private final RPCHook rpcHook;
     private volatile MQClientInstance instance;
 
     private interface Starter<T> {
         void start(T client) throws MQClientException;
     }
 
-    private HaConsumer(T client, NameServerGroup nameServers, Starter<T> starter, java.util.function.Consumer<T> stopper) {
+    private HaConsumer(T client, NameServerGroup nameServers, RPCHook rpcHook, Starter<T> starter,
+            java.util.function.Consumer<T> stopper) {
         this.client = client;
+        this.rpcHook = rpcHook;
         this.nameServers = nameServers;
         this.starter = starter;
         this.stopper = stopper;
@@ -56,18 +59,30 @@ public final class HaConsumer<T extends ClientConfig> implements AutoCloseable {
 
     /** A push consumer in {@code consumerGroup}; subscribe and register a listener on {@link #client()}, then start. */
     public static HaConsumer<DefaultMQPushConsumer> push(String consumerGroup, NameServerGroup nameServers) {
-        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group(consumerGroup));
+        return push(consumerGroup, nameServers, null);
+    }
+
+    /** A push consumer whose requests also pass {@code rpcHook} (e.g. RocketMQ's {@code AclClientRPCHook}); may be null. */
+    public static HaConsumer<DefaultMQPushConsumer> push(String consumerGroup, NameServerGroup nameServers,
+            RPCHook rpcHook) {
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group(consumerGroup), rpcHook);
         consumer.setPullTimeDelayMillsWhenException(PULL_DELAY_ON_ERROR_MILLIS);
-        return new HaConsumer<>(consumer, Objects.requireNonNull(nameServers, "nameServers"), DefaultMQPushConsumer::start,
-                DefaultMQPushConsumer::shutdown);
+        return new HaConsumer<>(consumer, Objects.requireNonNull(nameServers, "nameServers"), rpcHook,
+                DefaultMQPushConsumer::start, DefaultMQPushConsumer::shutdown);
     }
 
     /** A lite pull consumer in {@code consumerGroup}; subscribe or assign on {@link #client()}, then start and poll. */
     public static HaConsumer<DefaultLitePullConsumer> litePull(String consumerGroup, NameServerGroup nameServers) {
-        DefaultLitePullConsumer consumer = new DefaultLitePullConsumer(group(consumerGroup));
+        return litePull(consumerGroup, nameServers, null);
+    }
+
+    /** A lite pull consumer whose requests also pass {@code rpcHook} (e.g. ACL); may be null. */
+    public static HaConsumer<DefaultLitePullConsumer> litePull(String consumerGroup, NameServerGroup nameServers,
+            RPCHook rpcHook) {
+        DefaultLitePullConsumer consumer = new DefaultLitePullConsumer(group(consumerGroup), rpcHook);
         consumer.setPullTimeDelayMillsWhenException(PULL_DELAY_ON_ERROR_MILLIS);
-        return new HaConsumer<>(consumer, Objects.requireNonNull(nameServers, "nameServers"), DefaultLitePullConsumer::start,
-                DefaultLitePullConsumer::shutdown);
+        return new HaConsumer<>(consumer, Objects.requireNonNull(nameServers, "nameServers"), rpcHook,
+                DefaultLitePullConsumer::start, DefaultLitePullConsumer::shutdown);
     }
 
     private static String group(String consumerGroup) {
@@ -85,8 +100,8 @@ public final class HaConsumer<T extends ClientConfig> implements AutoCloseable {
     /** Starts on the group's healthy NameServers and keeps the client on them. */
     public HaConsumer<T> start() throws MQClientException {
         client.setNamesrvAddr(nameServers.namesrvAddr());
+        instance = nameServers.prepareInstance(client, rpcHook);
         starter.start(client);
-        instance = MQClientManager.getInstance().getOrCreateMQClientInstance(client);
         nameServers.attach(instance);
         return this;
     }

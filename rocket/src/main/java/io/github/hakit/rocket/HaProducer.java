@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.impl.factory.MQClientInstance;
+import org.apache.rocketmq.remoting.RPCHook;
+import org.apache.rocketmq.remoting.exception.RemotingException;
 import org.apache.rocketmq.client.impl.producer.TopicPublishInfo;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendCallback;
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HaProducer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HaProducer.class);
+    /** Route lookups one call makes for an unknown topic: a failed one is retried once (another NameServer). */
+    private static final int ROUTE_LOOKUPS = 2;
 
     private final Builder config;
     private final DefaultMQProducer producer;
@@ -56,12 +60,13 @@ public final class HaProducer implements AutoCloseable {
     private HaProducer(Builder config) {
         this.config = config;
         this.selector = new BrokerSelector(config.brokerIsolation, config.slowSendThreshold, config.nanoTicker);
-        this.producer = new DefaultMQProducer(config.group);
+        this.producer = new DefaultMQProducer(config.group, config.rpcHook);
         producer.setInstanceName(config.instanceName);
         producer.setRetryTimesWhenSendFailed(0); // hakit retries, across brokers, within the deadline
         producer.setRetryTimesWhenSendAsyncFailed(0);
         producer.setSendLatencyFaultEnable(true);
         producer.setSendMsgTimeout((int) config.sendTimeout.toMillis());
+        producer.setMqClientApiTimeout((int) config.nameServerTimeout().toMillis());
         producer.setPollNameServerInterval((int) config.routePollInterval.toMillis());
         producer.setHeartbeatBrokerInterval((int) config.heartbeatInterval.toMillis());
         if (config.customizer != null) {
@@ -77,6 +82,9 @@ public final class HaProducer implements AutoCloseable {
     /** Starts the client and, with a {@link NameServerGroup}, keeps it on the group's healthy NameServers. */
     public HaProducer start() throws MQClientException {
         producer.setNamesrvAddr(config.nameServers != null ? config.nameServers.namesrvAddr() : config.namesrvAddr);
+        if (config.nameServers != null) {
+            config.nameServers.prepareInstance(producer, config.rpcHook);
+        }
         producer.start();
         client = producer.getDefaultMQProducerImpl().getMqClientFactory();
         if (config.nameServers != null) {
@@ -284,13 +292,22 @@ public final class HaProducer implements AutoCloseable {
                 }
                 return null;
             }
-            List<MessageQueue> queues;
-            try {
-                queues = writableQueues(message.getTopic());
-            } catch (RuntimeException e) {
-                lastKind = SendFailureKind.CLIENT_ERROR;
-                lastError = e;
-                return null;
+            List<MessageQueue> queues = null;
+            for (int lookup = 1; queues == null; lookup++) {
+                try {
+                    queues = writableQueues(message.getTopic());
+                } catch (RuntimeException e) {
+                    lastError = e;
+                    // the client wraps a NameServer timeout or connect failure; it has closed that connection
+                    // and asks its next NameServer on the next lookup, so one more lookup is worth its time
+                    boolean nameServer = e.getCause() instanceof RemotingException;
+                    if (!nameServer || lookup >= ROUTE_LOOKUPS || deadline - config.nanoTicker.getAsLong() <= 0) {
+                        lastKind = nameServer ? SendFailureKind.NO_ROUTE : SendFailureKind.CLIENT_ERROR;
+                        return null;
+                    }
+                    log.info("route lookup for topic {} failed ({}); asking the next NameServer",
+                            message.getTopic(), e.getCause().toString());
+                }
             }
             MessageQueue mq = selector.select(queues, tried);
             if (mq == null && !queues.isEmpty()) {
@@ -368,12 +385,14 @@ public final class HaProducer implements AutoCloseable {
      * isolated for 5 s, a send slower than 1 s isolates its broker too, retries also after a timeout
      * (RocketMQ is at-least-once; the message keeps its unique key), a non-OK store status is returned
      * (not retried), routes are polled every 10 s (RocketMQ: 30 s) and a {@link NameServerGroup} pushes
-     * broker changes sooner, heartbeat 10 s.
+     * broker changes sooner, heartbeat 10 s, NameServer requests time out after a third of the send timeout
+     * (at most 3 s).
      */
     public static final class Builder {
         private final String group;
         private NameServerGroup nameServers;
         private String namesrvAddr;
+        private RPCHook rpcHook;
         private String instanceName;
         private Duration sendTimeout = Duration.ofSeconds(3);
         private int tries = 3;
@@ -384,6 +403,7 @@ public final class HaProducer implements AutoCloseable {
         private boolean retryWhenNotStoredOk;
         private Duration routePollInterval = Duration.ofSeconds(10);
         private Duration heartbeatInterval = Duration.ofSeconds(10);
+        private Duration nameServerTimeout;
         private LongSupplier nanoTicker = System::nanoTime;
         private Consumer<DefaultMQProducer> customizer;
         private final List<SendListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -407,6 +427,15 @@ public final class HaProducer implements AutoCloseable {
                 throw new IllegalArgumentException("blank namesrvAddr: " + addr);
             }
             this.namesrvAddr = addr;
+            return this;
+        }
+
+        /**
+         * A hook on every request the client sends, e.g. RocketMQ's {@code AclClientRPCHook} for an ACL-enabled
+         * cluster. The group's passive accounting runs beside it.
+         */
+        public Builder rpcHook(RPCHook hook) {
+            this.rpcHook = Objects.requireNonNull(hook, "hook");
             return this;
         }
 
@@ -465,6 +494,24 @@ public final class HaProducer implements AutoCloseable {
         public Builder retryWhenNotStoredOk(boolean retry) {
             this.retryWhenNotStoredOk = retry;
             return this;
+        }
+
+        /**
+         * How long the client waits for a NameServer ({@code mqClientApiTimeout}; also its broker heartbeats).
+         * Default: a third of {@code sendTimeout} (100 ms to RocketMQ's 3 s), so that a send to a topic the client
+         * has not seen yet can wait out a hung NameServer and still ask the next one within its deadline.
+         */
+        public Builder nameServerTimeout(Duration timeout) {
+            this.nameServerTimeout = positive(timeout, "nameServerTimeout");
+            return this;
+        }
+
+        Duration nameServerTimeout() {
+            if (nameServerTimeout != null) {
+                return nameServerTimeout;
+            }
+            long third = Math.max(100, sendTimeout.toMillis() / 3);
+            return Duration.ofMillis(Math.min(3_000, third));
         }
 
         /** The client's route poll ({@code pollNameServerInterval}, > 0). */

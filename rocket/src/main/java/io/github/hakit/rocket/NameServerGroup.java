@@ -2,13 +2,16 @@ package io.github.hakit.rocket;
 
 import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.EndpointStatus;
+import io.github.hakit.core.FailureKind;
 import io.github.hakit.core.HaproxyBackendParser;
 import io.github.hakit.core.HealthCheckConfig;
 import io.github.hakit.core.HealthState;
+import io.github.hakit.core.HostPort;
 import io.github.hakit.core.NginxUpstreamParser;
 import io.github.hakit.core.Upstream;
 import io.github.hakit.core.UpstreamListener;
 import io.github.hakit.rocket.internal.NameServerProbe;
+import io.github.hakit.rocket.internal.NameServerTraffic;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +28,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
+import org.apache.rocketmq.client.ClientConfig;
+import org.apache.rocketmq.client.impl.MQClientManager;
 import org.apache.rocketmq.client.impl.factory.MQClientInstance;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.slf4j.Logger;
@@ -42,6 +50,14 @@ import org.slf4j.LoggerFactory;
  * dead or black-holed NameServer costs no caller time once detected. When none is UP, all are used
  * (nginx's "all down → try anyway"). When the brokers the NameServers route to change (a master dies
  * or returns), attached clients refresh their topic routes at once instead of at their next poll.
+ *
+ * <p>Passive accounting: the clients' own NameServer requests count too. A request the client sends to a
+ * NameServer and that stays unanswered for as long as the client waits (its {@code mqClientApiTimeout}) is a
+ * failure, an answer a success, with Nginx's {@code max_fails}/{@code fail_timeout} (default 1 and 10 s) and, on
+ * HAProxy {@code server} lines, their {@code observe} setting. So a frozen or half-open NameServer that a client is
+ * waiting on leaves every client's list after one timed-out request, without waiting for {@code fall} checks.
+ * hakit's producer and consumers register the accounting hook before their client starts; a client you build
+ * yourself gets it by passing {@link #trafficHook()} to its constructor.
  *
  * <p>Addresses come from a {@link NameServerSource}: a fixed list or an HTTP address server, refreshed
  * every {@code sourceRefresh}; a failing or empty refresh keeps the last good list.
@@ -61,6 +77,10 @@ public final class NameServerGroup implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final boolean ownScheduler;
     private final NameServerProbe probe;
+    private final NameServerTraffic.Sink trafficSink;
+    /** One accounting hook per client request timeout in use (the timeout after which a request counts). */
+    private final Map<Long, NameServerTraffic> traffic = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Map<String, String> watched = Map.of();
     private final Set<MQClientInstance> clients = new CopyOnWriteArraySet<>();
     private volatile Upstream upstream;
     private volatile List<Endpoint> lastGoodSource = List.of();
@@ -68,6 +88,7 @@ public final class NameServerGroup implements AutoCloseable {
     private volatile Observation lastObservation = new Observation(null, null, Instant.EPOCH);
     private volatile String brokerFingerprint = "";
     private ScheduledFuture<?> sourceTask;
+    private ScheduledFuture<?> sweepTask;
     private volatile boolean closed;
 
     private record Observation(String nameServer, ClusterInfo info, Instant at) {
@@ -82,6 +103,27 @@ public final class NameServerGroup implements AutoCloseable {
             return t;
         }) : config.scheduler;
         this.probe = new NameServerProbe(config.checkTimeout);
+        this.trafficSink = new NameServerTraffic.Sink() {
+            @Override
+            public void success(String endpointName, long latencyNanos) {
+                record(endpointName, null, latencyNanos);
+            }
+
+            @Override
+            public void timeout(String endpointName, long waitedNanos) {
+                record(endpointName, FailureKind.TIMEOUT, waitedNanos);
+            }
+        };
+    }
+
+    /** The accounting hook for clients that wait {@code timeoutMillis} for a NameServer. */
+    private NameServerTraffic traffic(long timeoutMillis) {
+        return traffic.computeIfAbsent(timeoutMillis, t -> {
+            NameServerTraffic hook = new NameServerTraffic(trafficSink, Duration.ofMillis(t).toNanos(),
+                    config.nanoTicker);
+            hook.watch(watched);
+            return hook;
+        });
     }
 
     /** A builder for the group {@code name} (used in thread names, logs and client instance names). */
@@ -103,14 +145,21 @@ public final class NameServerGroup implements AutoCloseable {
     public NameServerGroup start() {
         List<Endpoint> initial;
         try {
-            initial = config.source.fetch(config.sourceTimeout);
+            initial = config.source.fetch(config.sourceTimeout, config::endpoint);
         } catch (Exception e) {
             throw new IllegalStateException("NameServer source " + config.source.describe() + " gave no addresses: " + e,
                     e);
         }
         lastGoodSource = initial;
-        HealthCheckConfig check = HealthCheckConfig.builder().inter(config.checkInterval).rise(config.rise)
-                .fall(config.fall).timeout(config.checkTimeout).build();
+        HealthCheckConfig.Builder checkBuilder = HealthCheckConfig.builder().inter(config.checkInterval)
+                .rise(config.rise).fall(config.fall).timeout(config.checkTimeout);
+        if (config.fastInter != null) {
+            checkBuilder.fastInter(config.fastInter);
+        }
+        if (config.downInter != null) {
+            checkBuilder.downInter(config.downInter);
+        }
+        HealthCheckConfig check = checkBuilder.build();
         upstream = Upstream.builder("rocketmq-namesrv-" + config.name)
                 .endpoints(initial)
                 .healthCheck(check, (endpoint, timeout) -> observe(endpoint.address(),
@@ -123,13 +172,54 @@ public final class NameServerGroup implements AutoCloseable {
                     }
                 })
                 .build();
+        watch(initial);
         refreshHealthy();
-        if (!(config.source instanceof FixedSource)) {
+        long sweep = Math.max(50, Math.min(250, config.requestTimeout.toMillis() / 10));
+        sweepTask = scheduler.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        if (!(config.source instanceof FixedSource || config.source instanceof FixedAddresses)) {
             long refresh = config.sourceRefresh.toMillis();
             sourceTask = scheduler.scheduleWithFixedDelay(this::refreshSource, refresh, refresh, TimeUnit.MILLISECONDS);
         }
         log.info("NameServer group {} started: {} (source {})", config.name, healthy, config.source.describe());
         return this;
+    }
+
+    private void watch(List<Endpoint> endpoints) {
+        Map<String, String> byAddress = new LinkedHashMap<>();
+        for (Endpoint e : endpoints) {
+            byAddress.putIfAbsent(e.address(), e.name());
+        }
+        watched = Map.copyOf(byAddress);
+        traffic.values().forEach(t -> t.watch(watched));
+    }
+
+    /** An outcome of a client's own NameServer request ({@code kind} null: answered). */
+    private void record(String endpointName, FailureKind kind, long nanos) {
+        Upstream u = upstream;
+        if (u == null || closed) {
+            return;
+        }
+        try {
+            if (kind == null) {
+                u.recordSuccess(endpointName, nanos);
+            } else {
+                log.warn("a client's request to NameServer {} of {} got no answer within {} ms", endpointName,
+                        config.name, nanos / 1_000_000);
+                u.recordFailure(endpointName, kind, nanos);
+            }
+        } catch (IllegalArgumentException e) {
+            log.debug("NameServer {} left group {} before its request ended", endpointName, config.name);
+        }
+    }
+
+    /** Expires unanswered NameServer requests and republishes states that changed by time (fail_timeout over). */
+    private void sweep() {
+        try {
+            traffic.values().forEach(NameServerTraffic::sweep);
+            refreshHealthy();
+        } catch (RuntimeException e) {
+            log.warn("NameServer accounting of {} failed", config.name, e);
+        }
     }
 
     /** Recomputes the list clients use from the upstream's states and pushes it when it changed. */
@@ -194,7 +284,7 @@ public final class NameServerGroup implements AutoCloseable {
     private void refreshSource() {
         List<Endpoint> fetched;
         try {
-            fetched = config.source.fetch(config.sourceTimeout);
+            fetched = config.source.fetch(config.sourceTimeout, config::endpoint);
         } catch (Exception e) {
             log.warn("NameServer source {} of {} failed, keeping {}: {}", config.source.describe(), config.name,
                     addresses(lastGoodSource), e.toString());
@@ -208,6 +298,7 @@ public final class NameServerGroup implements AutoCloseable {
         lastGoodSource = fetched;
         // NameServers that stay keep their health state; new ones start UP and are checked at once
         upstream.setEndpoints(fetched);
+        watch(fetched);
         refreshHealthy();
     }
 
@@ -238,6 +329,34 @@ public final class NameServerGroup implements AutoCloseable {
             throw new IllegalStateException("NameServer group " + config.name + " is not started");
         }
         return u;
+    }
+
+    /**
+     * The passive-accounting hook for a client you create yourself: pass it to the client's constructor (e.g.
+     * {@code new DefaultMQProducer(group, nameServers.trafficHook())}) so it is in place before the client starts,
+     * then {@link #attach} the started client. It only reads requests; for ACL, compose it with the ACL hook.
+     */
+    public RPCHook trafficHook() {
+        return traffic(config.requestTimeout.toMillis());
+    }
+
+    /**
+     * The client instance {@code clientConfig} will start on, created now with the traffic hook (and
+     * {@code userHook}, e.g. ACL, when not null) registered before anything runs on it: the remoting client's
+     * hook list is not safe to change while requests flow. Its requests count as timeouts after the client's
+     * own {@code mqClientApiTimeout}.
+     */
+    MQClientInstance prepareInstance(ClientConfig clientConfig, RPCHook userHook) {
+        MQClientInstance instance = MQClientManager.getInstance().getOrCreateMQClientInstance(clientConfig, userHook);
+        long timeout = instance.getClientConfig().getMqClientApiTimeout();
+        instance.getMQClientAPIImpl().getRemotingClient().registerRPCHook(traffic(timeout > 0 ? timeout
+                : config.requestTimeout.toMillis()));
+        return instance;
+    }
+
+    /** NameServer requests of attached clients now in flight (answered or expired ones leave). */
+    public int pendingRequests() {
+        return traffic.values().stream().mapToInt(NameServerTraffic::pendingRequests).sum();
     }
 
     /** Keeps a started client's NameServer list equal to {@link #healthyAddresses()} from now on. */
@@ -277,6 +396,10 @@ public final class NameServerGroup implements AutoCloseable {
         if (sourceTask != null) {
             sourceTask.cancel(false);
         }
+        if (sweepTask != null) {
+            sweepTask.cancel(false);
+        }
+        traffic.values().forEach(NameServerTraffic::close);
         if (upstream != null) {
             upstream.close();
         }
@@ -289,22 +412,35 @@ public final class NameServerGroup implements AutoCloseable {
 
     /** Where endpoints come from: a {@link NameServerSource} read as {@code host:port} endpoints. */
     private interface EndpointSource {
-        List<Endpoint> fetch(Duration timeout) throws Exception;
+        /** The endpoints; plain {@code host:port} addresses become endpoints through {@code endpointOf}. */
+        List<Endpoint> fetch(Duration timeout, Function<String, Endpoint> endpointOf) throws Exception;
 
         String describe();
     }
 
     private record FixedSource(List<Endpoint> endpoints, String describe) implements EndpointSource {
         @Override
-        public List<Endpoint> fetch(Duration timeout) {
+        public List<Endpoint> fetch(Duration timeout, Function<String, Endpoint> endpointOf) {
             return endpoints;
+        }
+    }
+
+    private record FixedAddresses(List<String> addresses) implements EndpointSource {
+        @Override
+        public List<Endpoint> fetch(Duration timeout, Function<String, Endpoint> endpointOf) {
+            return addresses.stream().map(endpointOf).toList();
+        }
+
+        @Override
+        public String describe() {
+            return "static " + addresses;
         }
     }
 
     private record DynamicSource(NameServerSource source) implements EndpointSource {
         @Override
-        public List<Endpoint> fetch(Duration timeout) throws Exception {
-            return NameServerAddresses.validate(source.fetch(timeout)).stream().map(Endpoint::of).toList();
+        public List<Endpoint> fetch(Duration timeout, Function<String, Endpoint> endpointOf) throws Exception {
+            return NameServerAddresses.validate(source.fetch(timeout)).stream().map(endpointOf).toList();
         }
 
         @Override
@@ -324,10 +460,16 @@ public final class NameServerGroup implements AutoCloseable {
         private Duration checkTimeout = Duration.ofSeconds(1);
         private int rise = 2;
         private int fall = 3;
+        private Duration fastInter;
+        private Duration downInter;
         private Duration sourceRefresh = Duration.ofSeconds(30);
         private Duration sourceTimeout = Duration.ofSeconds(3);
+        private Duration requestTimeout = Duration.ofSeconds(3);
+        private int maxFails = Endpoint.DEFAULT_MAX_FAILS;
+        private Duration failTimeout = Endpoint.DEFAULT_FAIL_TIMEOUT;
         private ScheduledExecutorService scheduler;
         private Clock clock = Clock.systemUTC();
+        private LongSupplier nanoTicker = System::nanoTime;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -343,8 +485,7 @@ public final class NameServerGroup implements AutoCloseable {
 
         /** A fixed list of {@code host:port}. */
         public Builder addresses(List<String> addresses) {
-            List<String> valid = NameServerAddresses.validate(addresses);
-            this.source = new FixedSource(valid.stream().map(Endpoint::of).toList(), "static " + valid);
+            this.source = new FixedAddresses(NameServerAddresses.validate(addresses));
             return this;
         }
 
@@ -372,6 +513,21 @@ public final class NameServerGroup implements AutoCloseable {
         /** A source that may change at run time (e.g. {@link HttpNameServerSource}). */
         public Builder source(NameServerSource source) {
             this.source = new DynamicSource(Objects.requireNonNull(source, "source"));
+            return this;
+        }
+
+        /**
+         * Every active-check setting at once (HAProxy {@code inter}, {@code fastinter}, {@code downinter},
+         * {@code rise}, {@code fall}, {@code timeout}), e.g. from a {@code HealthCheckSettings} property block.
+         */
+        public Builder healthCheck(HealthCheckConfig check) {
+            Objects.requireNonNull(check, "check");
+            checkInterval(check.inter());
+            checkTimeout(check.timeout());
+            rise(check.rise());
+            fall(check.fall());
+            this.fastInter = check.fastInter();
+            this.downInter = check.downInter();
             return this;
         }
 
@@ -416,6 +572,47 @@ public final class NameServerGroup implements AutoCloseable {
         public Builder sourceTimeout(Duration timeout) {
             this.sourceTimeout = HaProducer.Builder.positive(timeout, "sourceTimeout");
             return this;
+        }
+
+        /**
+         * How long a request of a client built with {@link #trafficHook()} may stay unanswered before it counts
+         * as a timeout: that client's {@code mqClientApiTimeout} (RocketMQ's default, 3 s). &gt; 0. hakit's
+         * producers and consumers are timed by their own {@code mqClientApiTimeout}.
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = HaProducer.Builder.positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * Nginx {@code max_fails} for NameServers given as plain addresses (a static list or an address source):
+         * failed client requests within {@code failTimeout} that take a NameServer out of the clients' lists for
+         * {@code failTimeout}; 0 turns passive accounting off. Default 1. Nginx and HAProxy server lines carry
+         * their own.
+         */
+        public Builder maxFails(int maxFails) {
+            if (maxFails < 0 || maxFails > 100) {
+                throw new IllegalArgumentException("maxFails must be 0..100: " + maxFails);
+            }
+            this.maxFails = maxFails;
+            return this;
+        }
+
+        /** Nginx {@code fail_timeout} for NameServers given as plain addresses (&gt; 0; default 10 s). */
+        public Builder failTimeout(Duration failTimeout) {
+            this.failTimeout = HaProducer.Builder.positive(failTimeout, "failTimeout");
+            return this;
+        }
+
+        /** The monotonic clock (nanoseconds) that times client requests. */
+        public Builder nanoTicker(LongSupplier nanoTicker) {
+            this.nanoTicker = Objects.requireNonNull(nanoTicker, "nanoTicker");
+            return this;
+        }
+
+        Endpoint endpoint(String address) {
+            HostPort hp = HostPort.parse(address);
+            return Endpoint.builder(hp.host(), hp.port()).maxFails(maxFails).failTimeout(failTimeout).build();
         }
 
         /** The scheduler for checks and refreshes (default: a daemon thread owned by the group). */

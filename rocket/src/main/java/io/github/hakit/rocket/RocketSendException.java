@@ -26,7 +26,8 @@ public final class RocketSendException extends Exception {
     public RocketSendException(String topic, SendFailureKind kind, List<SendAttempt> attempts, Duration elapsed,
             Throwable cause) {
         super("send to topic " + topic + " failed (" + kind + ") after " + attempts.size() + " attempt(s) in "
-                + elapsed.toMillis() + " ms: " + attempts, cause);
+                + elapsed.toMillis() + " ms: " + attempts + (attempts.isEmpty() && cause != null ? " (" + cause + ")" : ""),
+                cause);
         this.kind = kind;
         this.attempts = List.copyOf(attempts);
         this.elapsed = elapsed;

@@ -63,4 +63,17 @@ class NameServerGroupTest {
         assertThrows(IllegalStateException.class, () -> NameServerGroup.builder("x").build());
         assertThrows(IllegalArgumentException.class, () -> NameServerGroup.builder("x").rise(0));
     }
+
+    @Test
+    void passiveSettingsAreValidatedNamingTheValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NameServerGroup.builder("x").maxFails(-1));
+        assertEquals("maxFails must be 0..100: -1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> NameServerGroup.builder("x").requestTimeout(Duration.ZERO));
+        assertEquals("requestTimeout must be > 0: PT0S", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> NameServerGroup.builder("x").failTimeout(Duration.ofSeconds(-1)));
+        assertEquals("failTimeout must be > 0: PT-1S", e.getMessage());
+    }
 }
