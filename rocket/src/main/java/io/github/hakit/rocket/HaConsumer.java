@@ -6,6 +6,7 @@ import org.apache.rocketmq.client.ClientConfig;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.impl.MQClientManager;
 import org.apache.rocketmq.client.impl.factory.MQClientInstance;
 import org.apache.rocketmq.remoting.RPCHook;
 
@@ -100,8 +101,10 @@ public final class HaConsumer<T extends ClientConfig> implements AutoCloseable {
     /** Starts on the group's healthy NameServers and keeps the client on them. */
     public HaConsumer<T> start() throws MQClientException {
         client.setNamesrvAddr(nameServers.namesrvAddr());
-        instance = nameServers.prepareInstance(client, rpcHook);
+        nameServers.prepareInstance(client, rpcHook);
         starter.start(client);
+        // the instance the client really started on (the prepared one unless its configuration changed)
+        instance = MQClientManager.getInstance().getOrCreateMQClientInstance(client);
         nameServers.attach(instance);
         return this;
     }

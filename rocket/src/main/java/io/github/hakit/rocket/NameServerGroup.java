@@ -35,6 +35,7 @@ import org.apache.rocketmq.client.ClientConfig;
 import org.apache.rocketmq.client.impl.MQClientManager;
 import org.apache.rocketmq.client.impl.factory.MQClientInstance;
 import org.apache.rocketmq.remoting.RPCHook;
+import org.apache.rocketmq.remoting.netty.NettyRemotingAbstract;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.slf4j.Logger;
@@ -363,6 +364,12 @@ public final class NameServerGroup implements AutoCloseable {
     public void attach(MQClientInstance client) {
         Objects.requireNonNull(client, "client");
         if (clients.add(client)) {
+            if (client.getMQClientAPIImpl().getRemotingClient() instanceof NettyRemotingAbstract remoting
+                    && remoting.getRPCHook().stream().noneMatch(traffic::containsValue)) {
+                log.warn("client {} was started without the traffic hook of NameServer group {}: its NameServer "
+                        + "requests do not count (pass trafficHook() to its constructor)", client.getClientId(),
+                        config.name);
+            }
             push(client, healthy);
         }
     }
