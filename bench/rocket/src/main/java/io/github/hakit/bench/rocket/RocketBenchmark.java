@@ -7,10 +7,13 @@ import io.github.hakit.rocket.SendAttempt;
 import io.github.hakit.rocket.SendListener;
 import io.github.hakit.testkit.rocket.RocketNode;
 import io.github.hakit.testkit.rocket.RocketTestCluster;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       caller-visible failures, failed attempts where visible, how long broker-a stayed in rotation, the
  *       worst latency, and how long a restarted master waited for traffic.</li>
  * </ol>
- * Prints a Markdown report and writes it to {@code target/rocket-benchmark.md}.
+ * Prints a Markdown report with the date and the machine and writes it to {@code docs/BENCHMARKS-rocket.md}
+ * (system property {@code hakit.bench.rocket.out}; the profile sets it to the repository's file).
  * Run: {@code mvn -B -q -pl bench/rocket -am verify -Procket-bench} (system properties {@code bench.rounds},
  * {@code bench.roundSeconds}).
  */
@@ -56,6 +60,15 @@ public final class RocketBenchmark {
         int rounds = Integer.getInteger("bench.rounds", 7);
         Duration round = Duration.ofSeconds(Long.getLong("bench.roundSeconds", 5));
         StringBuilder report = new StringBuilder();
+        report.append("# RocketMQ benchmark\n\nWritten by `io.github.hakit.bench.rocket.RocketBenchmark` (`mvn -B -q -ntp -pl bench/rocket ")
+                .append("-am verify -Procket-bench -DskipTests`).\n\n")
+                .append("- Date: ").append(Instant.now().truncatedTo(ChronoUnit.MINUTES)).append('\n')
+                .append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs (nproc), ")
+                .append(cpuModel()).append(", ").append(System.getProperty("os.name")).append(' ')
+                .append(System.getProperty("os.version")).append("; load average at start: ").append(loadAverage())
+                .append('\n')
+                .append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append("; RocketMQ 5.5.0 client and servers\n\n");
         try (RocketTestCluster cluster = RocketTestCluster.builder().nameServers(2).build().start()) {
             report.append("## RocketMQ (").append(cluster.layout().label()).append(", 2 NameServers, loopback)\n\n");
             RocketBenchmark bench = new RocketBenchmark();
@@ -63,10 +76,27 @@ public final class RocketBenchmark {
             report.append('\n').append(bench.failover(cluster));
         }
         System.out.println(report);
-        Path out = Path.of("target", "rocket-benchmark.md");
-        Files.createDirectories(out.getParent());
+        Path out = Path.of(System.getProperty("hakit.bench.rocket.out", "docs/BENCHMARKS-rocket.md")).normalize();
+        Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report.toString(), StandardCharsets.UTF_8);
         log.info("report written to {}", out.toAbsolutePath());
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private String throughput(RocketTestCluster cluster, int rounds, Duration round) throws Exception {
