@@ -46,8 +46,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class HaProducer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HaProducer.class);
-    /** Route lookups one call makes for an unknown topic: a failed one is retried once (another NameServer). */
-    private static final int ROUTE_LOOKUPS = 2;
+    /**
+     * Route lookups one call may make for a topic it has no route to. After a NameServer timeout the client closes
+     * that connection and moves on, but a lookup made while the close is still under way fails on the closing
+     * connection at once (RemotingSendRequestException); the third goes to the next NameServer.
+     */
+    private static final int ROUTE_LOOKUPS = 3;
 
     private final Builder config;
     private final DefaultMQProducer producer;
@@ -298,8 +302,8 @@ public final class HaProducer implements AutoCloseable {
                     queues = writableQueues(message.getTopic());
                 } catch (RuntimeException e) {
                     lastError = e;
-                    // the client wraps a NameServer timeout or connect failure; it has closed that connection
-                    // and asks its next NameServer on the next lookup, so one more lookup is worth its time
+                    // the client wraps a NameServer timeout or send failure; it closes that connection and asks
+                    // its next NameServer, so another lookup is worth its time while the deadline lasts
                     boolean nameServer = e.getCause() instanceof RemotingException;
                     if (!nameServer || lookup >= ROUTE_LOOKUPS || deadline - config.nanoTicker.getAsLong() <= 0) {
                         lastKind = nameServer ? SendFailureKind.NO_ROUTE : SendFailureKind.CLIENT_ERROR;

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,7 +81,7 @@ public final class NameServerGroup implements AutoCloseable {
     private final NameServerProbe probe;
     private final NameServerTraffic.Sink trafficSink;
     /** One accounting hook per client request timeout in use (the timeout after which a request counts). */
-    private final Map<Long, NameServerTraffic> traffic = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, NameServerTraffic> traffic = new ConcurrentHashMap<>();
     private volatile Map<String, String> watched = Map.of();
     private final Set<MQClientInstance> clients = new CopyOnWriteArraySet<>();
     private volatile Upstream upstream;
