@@ -443,7 +443,12 @@ public final class HaProducer implements AutoCloseable {
             return this;
         }
 
-        /** The client's instance name (clients with the same name share one connection set). */
+        /**
+         * The client's instance name (clients with the same name share one client instance: its connections and
+         * its settings, such as the NameServer timeout, are those of the first to start). Default
+         * {@code hakit-<NameServer group>-<producer group>}: each producer group has its own, apart from the
+         * group's consumers (as in RocketMQ 5.x, where every client gets its own instance by default).
+         */
         public Builder instanceName(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("blank instanceName: " + name);
@@ -553,7 +558,7 @@ public final class HaProducer implements AutoCloseable {
                 throw new IllegalStateException("set exactly one of nameServers(...) and namesrvAddr(...)");
             }
             if (instanceName == null) {
-                instanceName = nameServers != null ? "hakit-" + nameServers.name() : "hakit-" + group;
+                instanceName = nameServers != null ? "hakit-" + nameServers.name() + "-" + group : "hakit-" + group;
             }
             return new HaProducer(this);
         }
