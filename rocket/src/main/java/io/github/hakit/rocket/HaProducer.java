@@ -288,13 +288,8 @@ public final class HaProducer implements AutoCloseable {
             if (triesLeft <= 0) {
                 return null;
             }
-            attemptMillis = AttemptBudget.attemptMillis(deadline - config.nanoTicker.getAsLong(), triesLeft,
-                    config.minAttemptTimeout);
-            if (attemptMillis == 0) {
-                if (lastKind == null) {
-                    lastKind = SendFailureKind.TIMEOUT;
-                }
-                return null;
+            if (deadline - config.nanoTicker.getAsLong() <= 0) {
+                return timedOut();
             }
             List<MessageQueue> queues = null;
             for (int lookup = 1; queues == null; lookup++) {
@@ -313,6 +308,12 @@ public final class HaProducer implements AutoCloseable {
                             message.getTopic(), e.getCause().toString());
                 }
             }
+            // the budget after the lookups, which may have waited on a NameServer
+            attemptMillis = AttemptBudget.attemptMillis(deadline - config.nanoTicker.getAsLong(), triesLeft,
+                    config.minAttemptTimeout);
+            if (attemptMillis == 0) {
+                return timedOut();
+            }
             MessageQueue mq = selector.select(queues, tried);
             if (mq == null && !queues.isEmpty()) {
                 tried.clear(); // every broker was tried: another round, isolated ones last
@@ -325,6 +326,13 @@ public final class HaProducer implements AutoCloseable {
             }
             tried.add(mq.getBrokerName());
             return mq;
+        }
+
+        private MessageQueue timedOut() {
+            if (lastKind == null) {
+                lastKind = SendFailureKind.TIMEOUT;
+            }
+            return null;
         }
 
         /** True when the call is done with this result; false when a non-OK status should be retried. */
