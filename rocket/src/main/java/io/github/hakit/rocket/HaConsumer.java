@@ -87,10 +87,7 @@ public final class HaConsumer<T extends ClientConfig> implements AutoCloseable {
     }
 
     private static String group(String consumerGroup) {
-        if (consumerGroup == null || consumerGroup.isBlank()) {
-            throw new IllegalArgumentException("blank consumer group: " + consumerGroup);
-        }
-        return consumerGroup;
+        return HaProducer.Builder.nonBlank(consumerGroup, "consumer group");
     }
 
     /** The wrapped client: subscribe, register listeners, tune before {@link #start()}. */

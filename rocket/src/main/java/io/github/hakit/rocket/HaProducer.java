@@ -421,10 +421,7 @@ public final class HaProducer implements AutoCloseable {
         private final List<SendListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         private Builder(String group) {
-            if (group == null || group.isBlank()) {
-                throw new IllegalArgumentException("blank producer group: " + group);
-            }
-            this.group = group;
+            this.group = nonBlank(group, "producer group");
         }
 
         /** NameServers with health checks; the client is kept on the healthy ones. */
@@ -435,10 +432,7 @@ public final class HaProducer implements AutoCloseable {
 
         /** A fixed {@code namesrvAddr} ({@code host:port;host:port}) instead of a {@link NameServerGroup}. */
         public Builder namesrvAddr(String addr) {
-            if (addr == null || addr.isBlank()) {
-                throw new IllegalArgumentException("blank namesrvAddr: " + addr);
-            }
-            this.namesrvAddr = addr;
+            this.namesrvAddr = nonBlank(addr, "namesrvAddr");
             return this;
         }
 
@@ -458,10 +452,7 @@ public final class HaProducer implements AutoCloseable {
          * group's consumers (as in RocketMQ 5.x, where every client gets its own instance by default).
          */
         public Builder instanceName(String name) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("blank instanceName: " + name);
-            }
-            this.instanceName = name;
+            this.instanceName = nonBlank(name, "instanceName");
             return this;
         }
 
@@ -569,6 +560,14 @@ public final class HaProducer implements AutoCloseable {
                 instanceName = nameServers != null ? "hakit-" + nameServers.name() + "-" + group : "hakit-" + group;
             }
             return new HaProducer(this);
+        }
+
+        /** {@code value}, or an IllegalArgumentException naming {@code what} and the value when it is null or blank. */
+        static String nonBlank(String value, String what) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("blank " + what + ": " + value);
+            }
+            return value;
         }
 
         static Duration positive(Duration d, String what) {

@@ -53,10 +53,7 @@ public final class NameServerAddresses {
 
     /** Validates one {@code host:port}. */
     public static String checkAddress(String address) {
-        if (address == null || address.isBlank()) {
-            throw new IllegalArgumentException("blank NameServer address: " + address);
-        }
-        String a = address.trim();
+        String a = HaProducer.Builder.nonBlank(address, "NameServer address").trim();
         int colon = a.lastIndexOf(':');
         if (colon <= 0 || colon == a.length() - 1) {
             throw new IllegalArgumentException("NameServer address is not host:port: " + address);

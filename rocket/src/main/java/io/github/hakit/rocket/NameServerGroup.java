@@ -480,10 +480,7 @@ public final class NameServerGroup implements AutoCloseable {
         private LongSupplier nanoTicker = System::nanoTime;
 
         private Builder(String name) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("blank group name: " + name);
-            }
-            this.name = name;
+            this.name = HaProducer.Builder.nonBlank(name, "group name");
         }
 
         /** A fixed list in RocketMQ's {@code namesrvAddr} form ({@code a:9876;b:9876}; commas work too). */
