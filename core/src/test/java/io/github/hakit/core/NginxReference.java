@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A plain transcription of Nginx's round-robin peer selection (src/http/ngx_http_upstream_round_robin.c:
+ * A plain transcription of Nginx 1.22's round-robin peer selection (src/http/ngx_http_upstream_round_robin.c:
  * ngx_http_upstream_get_round_robin_peer, ngx_http_upstream_get_peer, ngx_http_upstream_free_round_robin_peer),
  * with no precomputed schedule and no concurrency: the oracle the Upstream's sequences are compared with.
  */
@@ -62,10 +62,7 @@ final class NginxReference {
             p = getPeer(backups, now);
         }
         if (p == null) {
-            // "all peers failed, mark them as live for quick recovery"
-            for (P q : primaries) {
-                q.fails = 0;
-            }
+            // Nginx 1.22: NGX_BUSY, "no live upstreams"; fails are not reset (older versions reset them)
             return null;
         }
         p.conns++;

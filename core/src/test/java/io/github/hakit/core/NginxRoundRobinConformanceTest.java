@@ -1,5 +1,6 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.balance.AllDownPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -175,15 +176,23 @@ class NginxRoundRobinConformanceTest {
     }
 
     @Test
-    void failFastReturnsNothingAndResetsFailsLikeNginx() {
+    void failFastAnswersNoLiveUpstreamsWhileEveryPeerIsOutAndKeepsTheirFails() {
+        // Nginx 1.22 ngx_http_upstream_get_round_robin_peer: when no peer is usable it returns NGX_BUSY ("no live
+        // upstreams") without resetting fails (the "mark them as live for quick recovery" loop of older versions is
+        // gone), so every call fails until fail_timeout (10 s) is over, healthy back ends or not
         Upstream u = upstream(List.of(ep("a", 1), ep("b", 1)));
         Peer a = u.pick();
         u.failure(a, FailureKind.ERROR, 0);
         Peer b = u.pick();
         u.failure(b, FailureKind.ERROR, 0);
         assertNull(u.pick(), "no live upstreams");
+        assertNull(u.pick(), "still no live upstreams: nothing was reset");
+        assertEquals(1, u.status().endpoint("a").fails());
+        clock.forward(Duration.ofSeconds(10));
+        assertNull(u.pick(), "now - checked <= fail_timeout still holds at exactly 10 s");
+        clock.forward(Duration.ofNanos(1));
         Peer again = u.pick();
-        assertNotNull(again, "fails were reset: the next call tries again");
+        assertNotNull(again, "after fail_timeout one call probes a peer");
         u.success(again, 0);
     }
 

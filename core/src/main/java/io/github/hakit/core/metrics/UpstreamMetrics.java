@@ -2,7 +2,7 @@ package io.github.hakit.core.metrics;
 
 import io.github.hakit.core.EndpointStatus;
 import io.github.hakit.core.Upstream;
-import io.github.hakit.core.UpstreamListener;
+import io.github.hakit.core.event.UpstreamListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
