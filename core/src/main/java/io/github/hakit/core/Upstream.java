@@ -210,6 +210,21 @@ public final class Upstream implements AutoCloseable {
         return out;
     }
 
+    /** Retries, calls that ran out of attempts, and state changes since the upstream was built. */
+    public EventCounts eventCounts() {
+        return new EventCounts(events.retries.sum(), events.exhausted.sum(), events.stateChanges.sum());
+    }
+
+    /**
+     * Event counts of an upstream.
+     *
+     * @param retries      attempts retried on another (or the same) endpoint
+     * @param exhausted    calls that failed after all the attempts they were allowed
+     * @param stateChanges endpoint state changes
+     */
+    public record EventCounts(long retries, long exhausted, long stateChanges) {
+    }
+
     public void addListener(UpstreamListener listener) {
         events.add(listener);
     }
@@ -817,6 +832,21 @@ public final class Upstream implements AutoCloseable {
             }
         }
         return new UpstreamStatus(name, balancer, rows, pool.panic());
+    }
+
+    /**
+     * The row of one endpoint (configured or learned from per-call candidates), or {@code null} when there is none
+     * of that name; O(1), for meters and health details that look at one endpoint.
+     */
+    public EndpointStatus status(String endpointName) {
+        Node p = pool.find(Objects.requireNonNull(endpointName, "endpointName"));
+        if (p == null) {
+            return null;
+        }
+        long now = ticker.read();
+        synchronized (pool.lock()) {
+            return row(p, now);
+        }
     }
 
     private EndpointStatus row(Node p, long now) {

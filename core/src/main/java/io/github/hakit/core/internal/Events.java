@@ -21,6 +21,10 @@ public final class Events {
     private final String upstream;
     private final Executor executor;
     private final List<UpstreamListener> listeners = new CopyOnWriteArrayList<>();
+    /** Event counts: retries, exhausted calls, state changes. */
+    public final java.util.concurrent.atomic.LongAdder retries = new java.util.concurrent.atomic.LongAdder();
+    public final java.util.concurrent.atomic.LongAdder exhausted = new java.util.concurrent.atomic.LongAdder();
+    public final java.util.concurrent.atomic.LongAdder stateChanges = new java.util.concurrent.atomic.LongAdder();
 
     public Events(String upstream, Executor executor) {
         this.upstream = upstream;
@@ -40,11 +44,13 @@ public final class Events {
     }
 
     public void stateChange(Endpoint e, HealthState from, HealthState to, String cause) {
+        stateChanges.increment();
         UpstreamListener.StateChange event = new UpstreamListener.StateChange(upstream, e, from, to, cause);
         each(l -> l.onStateChange(event));
     }
 
     public void retry(AttemptRecord failed) {
+        retries.increment();
         if (!listeners.isEmpty()) {
             UpstreamListener.Retry event = new UpstreamListener.Retry(upstream, failed);
             each(l -> l.onRetry(event));
@@ -52,6 +58,7 @@ public final class Events {
     }
 
     public void exhausted(List<AttemptRecord> attempts, String reason) {
+        exhausted.increment();
         UpstreamListener.Exhausted event = new UpstreamListener.Exhausted(upstream, List.copyOf(attempts), reason);
         each(l -> l.onExhausted(event));
     }
