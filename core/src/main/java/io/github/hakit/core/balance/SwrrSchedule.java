@@ -17,8 +17,6 @@ import io.github.hakit.core.internal.Node;
 final class SwrrSchedule {
     /** Larger schedules are not precomputed (picks then use the exact algorithm under the lock). */
     static final int MAX_LENGTH = 1 << 20;
-    /** Bound on the work of computing a schedule (length times peers). */
-    static final long MAX_WORK = 100_000_000L;
 
     final int[] order;
     final int[] peers;
@@ -60,23 +58,57 @@ final class SwrrSchedule {
             reduced[i] = weights[i] / g;
             total += reduced[i];
         }
-        if (total == 0 || total > MAX_LENGTH || total * n > MAX_WORK) {
+        if (total == 0 || total > MAX_LENGTH) {
             return null;
         }
-        int[] order = new int[(int) total];
-        long[] current = new long[n];
+        return new SwrrSchedule(build(peers, reduced, (int) total), peers, reduced, g);
+    }
+
+    /**
+     * Nginx's sequence from all-zero current weights in O(total * (distinct weights + log n)) instead of
+     * O(total * n): peers of equal weight keep their relative order of current weights between picks, so each
+     * weight class is a heap on {@code b = current - k * w} (largest first, lowest index on ties), and a pick
+     * compares only the heads of the classes. Same result as the plain loop, pick for pick.
+     */
+    static int[] build(int[] peers, int[] weights, int total) {
+        int n = peers.length;
+        java.util.Map<Integer, java.util.List<Integer>> byWeight = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            byWeight.computeIfAbsent(weights[i], w -> new java.util.ArrayList<>()).add(i);
+        }
+        long[] b = new long[n];
+        int classes = byWeight.size();
+        int[] classWeight = new int[classes];
+        @SuppressWarnings("unchecked")
+        java.util.PriorityQueue<Integer>[] heaps = new java.util.PriorityQueue[classes];
+        int c = 0;
+        for (java.util.Map.Entry<Integer, java.util.List<Integer>> e : byWeight.entrySet()) {
+            classWeight[c] = e.getKey();
+            heaps[c] = new java.util.PriorityQueue<>(e.getValue().size(),
+                    (x, y) -> b[x] != b[y] ? Long.compare(b[y], b[x]) : Integer.compare(x, y));
+            heaps[c].addAll(e.getValue());
+            c++;
+        }
+        int[] order = new int[total];
         for (int k = 0; k < total; k++) {
             int best = -1;
-            for (int i = 0; i < n; i++) {
-                current[i] += reduced[i];
-                if (best < 0 || current[i] > current[best]) {
-                    best = i;
+            long bestValue = 0;
+            int bestClass = -1;
+            for (int cl = 0; cl < classes; cl++) {
+                int head = heaps[cl].peek();
+                long value = b[head] + (long) (k + 1) * classWeight[cl];
+                if (best < 0 || value > bestValue || (value == bestValue && head < best)) {
+                    best = head;
+                    bestValue = value;
+                    bestClass = cl;
                 }
             }
-            current[best] -= total;
+            heaps[bestClass].poll();
+            b[best] -= total;
+            heaps[bestClass].add(best);
             order[k] = peers[best];
         }
-        return new SwrrSchedule(order, peers, reduced, g);
+        return order;
     }
 
     int length() {
