@@ -293,10 +293,7 @@ public final class Upstream implements AutoCloseable {
         if (n.fails != 0) {
             // Nginx's get_peer stamps "checked" when it selects a peer whose fail_timeout has passed; here the
             // library selected it when the call started
-            long started = ticker.read() - latencyNanos;
-            synchronized (pool.lock()) {
-                pool.passive().selectedLocked(n, started);
-            }
+            pool.selected(n, ticker.read() - latencyNanos);
         }
         succeeded(n, latencyNanos);
     }

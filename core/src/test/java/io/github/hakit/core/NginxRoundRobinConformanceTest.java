@@ -256,4 +256,61 @@ class NginxRoundRobinConformanceTest {
             }
         }
     }
+
+    @Test
+    void retriesWithinOneCallMatchTheNginxReferenceWithItsTriedPeers() {
+        // ngx_http_upstream_next: free the peer FAILED, then get_peer again with the request's tried bitmap; here
+        // on 60 primaries (the exact indexed algorithm) with random failures, pick for pick
+        Random random = new Random(99);
+        for (int run = 0; run < 20; run++) {
+            int n = 2 + random.nextInt(60);
+            List<Endpoint> eps = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                eps.add(Endpoint.builder("h" + i, 80).name("p" + i).weight(1 + random.nextInt(4))
+                        .maxFails(1 + random.nextInt(3)).failTimeout(Duration.ofSeconds(1 + random.nextInt(4)))
+                        .build());
+            }
+            Upstream u = Upstream.builder("t").endpoints(eps).ticker(clock).logging(false)
+                    .allDown(AllDownPolicy.failFast())
+                    .nextUpstream(io.github.hakit.core.retry.NextUpstreamPolicy.builder().tries(3)
+                            .budget(io.github.hakit.core.retry.RetryBudgetConfig.unlimited()).build()).build();
+            NginxReference ref = new NginxReference(eps);
+            for (int call = 0; call < 200; call++) {
+                java.util.Set<NginxReference.P> tried = new java.util.HashSet<>();
+                List<String> expected = new ArrayList<>();
+                boolean[] failing = new boolean[3];
+                for (int a = 0; a < 3; a++) {
+                    failing[a] = random.nextInt(5) == 0;
+                }
+                for (int a = 0; a < 3; a++) {
+                    NginxReference.P rp = ref.get(clock.read(), tried);
+                    if (rp == null) {
+                        break;
+                    }
+                    expected.add(rp.name);
+                    tried.add(rp);
+                    ref.free(rp, failing[a], clock.read());
+                    if (!failing[a]) {
+                        break;
+                    }
+                }
+                List<String> actual = new ArrayList<>();
+                try {
+                    u.execute(attempt -> {
+                        actual.add(attempt.endpoint().name());
+                        if (failing[attempt.number() - 1]) {
+                            throw new java.net.ConnectException("refused");
+                        }
+                        return "ok";
+                    });
+                } catch (NoLiveEndpointException expectedWhenAllFail) {
+                    // the reference stops the same way
+                }
+                assertEquals(expected, actual, "run " + run + " call " + call);
+                if (random.nextInt(8) == 0) {
+                    clock.forward(Duration.ofMillis(random.nextInt(2500)));
+                }
+            }
+        }
+    }
 }

@@ -13,14 +13,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * Nginx's smooth weighted round robin to the pick. While every usable primary has its full effective weight and
  * no failures, picks read a precomputed {@link SwrrSchedule} through an atomic counter (no lock, no allocation);
  * a failure, a health or membership change, or a retry that excludes endpoints switches to the exact algorithm
- * ({@link Swrr}) under the lock, which hands back to the schedule once Nginx's state returns to its all-zero
- * point.
+ * under the lock, kept in a {@link SwrrIndex} (O(weight classes + log n) per pick), which hands back to the
+ * schedule once Nginx's state returns to its all-zero point.
  */
 final class RoundRobinPicker implements Picker {
     private final Pool pool;
     private final AtomicLong counter = new AtomicLong();
     /** True while picks may read the schedule. Written under the lock. */
     private volatile boolean scheduleMode;
+    /** The exact state outside schedule mode, or {@code null} (then the nodes' current weights are the truth). */
+    private SwrrIndex index;
+    private Routing indexed;
 
     RoundRobinPicker(Pool pool) {
         this.pool = pool;
@@ -44,11 +47,22 @@ final class RoundRobinPicker implements Picker {
         synchronized (pool.lock()) {
             Routing r = pool.routing();
             leave(r, position);
-            Node n = Swrr.pickLocked(pool, r, r.primaries, r.panic, call, nanos);
+            Node n;
+            if (r.panic || r.single || r.primaries.length == 0) {
+                invalidate();
+                n = Swrr.pickLocked(pool, r, r.primaries, r.panic, call, nanos);
+            } else {
+                if (index == null || indexed != r) {
+                    invalidate();
+                    index = new SwrrIndex(r.primaries, pool.passive(), nanos);
+                    indexed = r;
+                }
+                n = index.pick(call, nanos);
+            }
             if (n == null && r.backups.length > 0) {
                 n = Swrr.pickLocked(pool, r, r.backups, false, call, nanos);
             }
-            settledLocked(r);
+            maybeEnter(r);
             return n;
         }
     }
@@ -71,6 +85,35 @@ final class RoundRobinPicker implements Picker {
     @Override
     public void perturbLocked(Routing r) {
         leave(r, -1);
+        invalidate();
+    }
+
+    @Override
+    public void nodeChangingLocked(Routing r, Node n) {
+        if (scheduleMode) {
+            leave(r, -1);
+        } else if (index != null && indexed == r && index.holds(n)) {
+            index.detach(n.index);
+        } else {
+            invalidate();
+        }
+    }
+
+    @Override
+    public void nodeChangedLocked(Routing r, Node n, long nanos) {
+        if (index != null && indexed == r && index.holds(n)) {
+            index.attach(n.index, nanos);
+        }
+        maybeEnter(r);
+    }
+
+    /** Writes the index's state back into the nodes and drops it. */
+    private void invalidate() {
+        if (index != null) {
+            index.writeBack();
+            index = null;
+            indexed = null;
+        }
     }
 
     private void leave(Routing r, long position) {
@@ -82,22 +125,34 @@ final class RoundRobinPicker implements Picker {
         }
     }
 
+    @Override
+    public void settledLocked(Routing r) {
+        maybeEnter(r);
+    }
+
     /**
      * Hands picks back to the schedule once Nginx's state is the schedule's start state: every usable primary at
      * full effective weight, no failures, no slow start, all current weights 0.
      */
-    @Override
-    public void settledLocked(Routing r) {
+    private void maybeEnter(Routing r) {
         if (scheduleMode || !(r.data instanceof SwrrSchedule s)) {
             return;
         }
-        for (int i : s.peers) {
-            Node p = r.primaries[i];
-            // with max_fails=0 Nginx still counts fails but never uses them, so they do not break the steady state
-            boolean failsMatter = p.fails != 0 && p.endpoint().maxFails() != 0;
-            if (p.current != 0 || p.effective != (long) p.weight * Node.SCALE || failsMatter
-                    || p.rampStart != Node.NO_RAMP) {
+        if (index != null && indexed == r) {
+            if (!index.atZero(s.peers.length)) {
                 return;
+            }
+            invalidate();
+        } else {
+            invalidate();
+            for (int i : s.peers) {
+                Node p = r.primaries[i];
+                // with max_fails=0 Nginx still counts fails but never uses them: they do not break the steady state
+                boolean failsMatter = p.fails != 0 && p.endpoint().maxFails() != 0;
+                if (p.current != 0 || p.effective != (long) p.weight * Node.SCALE || failsMatter
+                        || p.rampStart != Node.NO_RAMP) {
+                    return;
+                }
             }
         }
         counter.set(0);

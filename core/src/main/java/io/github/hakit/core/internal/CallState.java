@@ -52,6 +52,11 @@ public final class CallState {
         }
     }
 
+    /** The {@code k}-th endpoint tried, in order. */
+    public Node triedAt(int k) {
+        return tried.get(k);
+    }
+
     public int triedCount() {
         return tried.size();
     }

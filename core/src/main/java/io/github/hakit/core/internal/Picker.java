@@ -23,6 +23,16 @@ public interface Picker {
     default void settledLocked(Routing r) {
     }
 
+    /** {@code n}'s balancer or passive state is about to change (a failure, a success). Caller holds the lock. */
+    default void nodeChangingLocked(Routing r, Node n) {
+        perturbLocked(r);
+    }
+
+    /** {@code n}'s state changed (see {@link #nodeChangingLocked}). Caller holds the lock. */
+    default void nodeChangedLocked(Routing r, Node n, long nanos) {
+        settledLocked(r);
+    }
+
     /** A call on {@code n} ended after {@code rttNanos} ({@code failed}: it counted as a failure). */
     default void observe(Node n, long rttNanos, boolean failed, long nanos) {
     }

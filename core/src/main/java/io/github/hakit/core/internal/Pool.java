@@ -135,10 +135,12 @@ public final class Pool {
             // peers stay out; unlike older versions it does not reset their failure counts
             return null;
         }
+        picker.perturbLocked(r); // the plain algorithm below works on the nodes' own current weights
         Node p = Swrr.pickLocked(this, r, r.primaries, true, call, nanos);
         if (p == null && r.backups.length > 0) {
             p = Swrr.pickLocked(this, r, r.backups, true, call, nanos);
         }
+        picker.settledLocked(r);
         if (p != null && !panicking) {
             panicking = true;
             String reason = "no endpoint is usable; trying " + p.endpoint.name() + " anyway";
@@ -258,6 +260,21 @@ public final class Pool {
 
     // ------------------------------------------------------------------------------------------------ outcomes
 
+    /** Stamps {@code checked} for a call a client library routed itself (Nginx's get_peer step). */
+    public void selected(Node n, long nanos) {
+        synchronized (lock) {
+            Routing r = routing;
+            boolean member = r.contains(n);
+            if (member) {
+                picker.nodeChangingLocked(r, n);
+            }
+            passive.selectedLocked(n, nanos);
+            if (member) {
+                picker.nodeChangedLocked(r, n, nanos);
+            }
+        }
+    }
+
     /** A state sink collecting into {@code ev}; stamps the node's last change. */
     public StateSink sink(Pending ev, long nanos) {
         return new StateSink() {
@@ -289,11 +306,11 @@ public final class Pool {
                 return; // Nginx: a single-server upstream never counts failures
             }
             if (member) {
-                picker.perturbLocked(r);
+                picker.nodeChangingLocked(r, n);
             }
             ends = passive.failedLocked(n, nanos, member ? r.primaries : null, sink(ev, nanos));
             if (member) {
-                picker.settledLocked(r);
+                picker.nodeChangedLocked(r, n, nanos);
             }
         }
         ev.fire();
@@ -315,7 +332,7 @@ public final class Pool {
                 return;
             }
             if (member) {
-                picker.perturbLocked(r);
+                picker.nodeChangingLocked(r, n);
             }
             StateSink sink = sink(ev, nanos);
             if (n.ejected) {
@@ -323,7 +340,7 @@ public final class Pool {
             }
             passive.succeededLocked(n, nanos, sink);
             if (member) {
-                picker.settledLocked(r);
+                picker.nodeChangedLocked(r, n, nanos);
             }
         }
         ev.fire();
