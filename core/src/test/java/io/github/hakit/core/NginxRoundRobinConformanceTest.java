@@ -313,4 +313,27 @@ class NginxRoundRobinConformanceTest {
             }
         }
     }
+
+    @Test
+    void aScheduleBuiltOffTheLockChangesNoPick() {
+        // 300 distinct weights: the schedule costs too much to build under the lock, so it is built on the
+        // scheduler while picks run the exact algorithm; the sequence is Nginx's before, during and after
+        List<Endpoint> eps = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            eps.add(Endpoint.builder("h" + i, 80).name("p" + i).weight(1 + i).build());
+        }
+        Upstream u = Upstream.builder("t").endpoints(eps).ticker(clock).scheduler(clock).logging(false)
+                .allDown(AllDownPolicy.failFast()).build();
+        NginxReference ref = new NginxReference(eps);
+        for (int step = 0; step < 3000; step++) {
+            if (step == 1000) {
+                clock.runDue(); // the build completes
+            }
+            NginxReference.P rp = ref.get(clock.read());
+            Peer p = u.pick();
+            assertEquals(rp.name, p.endpoint().name(), "step " + step);
+            ref.free(rp, false, clock.read());
+            u.success(p, 0);
+        }
+    }
 }

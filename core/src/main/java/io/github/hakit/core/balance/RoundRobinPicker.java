@@ -31,7 +31,8 @@ final class RoundRobinPicker implements Picker {
 
     @Override
     public Node pick(Routing r, CallState call, long nanos) {
-        if (scheduleMode && (call == null || call.triedCount() == 0) && r.data instanceof SwrrSchedule s) {
+        SwrrSchedule s;
+        if (scheduleMode && (call == null || call.triedCount() == 0) && (s = schedule(r)) != null) {
             long position = counter.getAndIncrement();
             Node p = r.primaries[s.order[(int) (position % s.length())]];
             if (p.tryAcquire()) {
@@ -67,6 +68,10 @@ final class RoundRobinPicker implements Picker {
         }
     }
 
+    /**
+     * The schedule for a new view, built at once when it is cheap, else on the upstream's scheduler, off the lock:
+     * picks meanwhile run the exact algorithm, so none waits for the build.
+     */
     @Override
     public Object prepare(Routing r, Routing old, boolean membership) {
         int[] ids = new int[r.primaries.length];
@@ -79,7 +84,40 @@ final class RoundRobinPicker implements Picker {
                 n++;
             }
         }
-        return SwrrSchedule.compute(Arrays.copyOf(ids, n), Arrays.copyOf(weights, n));
+        int[] peers = Arrays.copyOf(ids, n);
+        int[] w = Arrays.copyOf(weights, n);
+        Slot slot = new Slot();
+        slot.schedule = SwrrSchedule.compute(peers, w, INLINE_WORK);
+        if (slot.schedule == null && n > 0) {
+            try {
+                pool.scheduler().execute(() -> {
+                    SwrrSchedule built = SwrrSchedule.compute(peers, w, ASYNC_WORK);
+                    synchronized (pool.lock()) {
+                        slot.schedule = built;
+                        Routing current = pool.routing();
+                        if (current.data == slot) {
+                            maybeEnter(current);
+                        }
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // closing: picks keep the exact algorithm
+            }
+        }
+        return slot;
+    }
+
+    /** Builds costing more than this (about a millisecond) run off the lock; above ASYNC_WORK none is built. */
+    static final long INLINE_WORK = 200_000;
+    static final long ASYNC_WORK = 50_000_000;
+
+    /** A routing view's schedule, filled in when its (possibly asynchronous) build is done. */
+    static final class Slot {
+        volatile SwrrSchedule schedule;
+    }
+
+    private static SwrrSchedule schedule(Routing r) {
+        return r.data instanceof Slot slot ? slot.schedule : null;
     }
 
     @Override
@@ -119,7 +157,8 @@ final class RoundRobinPicker implements Picker {
     private void leave(Routing r, long position) {
         if (scheduleMode) {
             scheduleMode = false;
-            if (r.data instanceof SwrrSchedule s) {
+            SwrrSchedule s = schedule(r);
+            if (s != null) {
                 s.materialize(r.primaries, position >= 0 ? position : counter.get());
             }
         }
@@ -135,7 +174,8 @@ final class RoundRobinPicker implements Picker {
      * full effective weight, no failures, no slow start, all current weights 0.
      */
     private void maybeEnter(Routing r) {
-        if (scheduleMode || !(r.data instanceof SwrrSchedule s)) {
+        SwrrSchedule s = schedule(r);
+        if (scheduleMode || s == null) {
             return;
         }
         if (index != null && indexed == r) {

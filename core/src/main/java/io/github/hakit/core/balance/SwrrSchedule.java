@@ -44,6 +44,11 @@ final class SwrrSchedule {
      * would be too large.
      */
     static SwrrSchedule compute(int[] peers, int[] weights) {
+        return compute(peers, weights, Long.MAX_VALUE);
+    }
+
+    /** Like {@link #compute(int[], int[])}, but null when the build would cost more than {@code maxWork}. */
+    static SwrrSchedule compute(int[] peers, int[] weights, long maxWork) {
         int g = 0;
         for (int w : weights) {
             g = gcd(g, w);
@@ -58,10 +63,16 @@ final class SwrrSchedule {
             reduced[i] = weights[i] / g;
             total += reduced[i];
         }
-        if (total == 0 || total > MAX_LENGTH) {
+        if (total == 0 || total > MAX_LENGTH || work(reduced, total) > maxWork) {
             return null;
         }
         return new SwrrSchedule(build(peers, reduced, (int) total), peers, reduced, g);
+    }
+
+    /** The cost of {@link #build}: picks times (weight classes + log2 n). */
+    static long work(int[] weights, long total) {
+        long classes = java.util.Arrays.stream(weights).distinct().count();
+        return total * (classes + 64 - Long.numberOfLeadingZeros(Math.max(1, weights.length)));
     }
 
     /**

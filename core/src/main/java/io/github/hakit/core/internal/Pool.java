@@ -93,6 +93,11 @@ public final class Pool {
         return allDown;
     }
 
+    /** The upstream's scheduler (timers, off-lock work such as large schedule builds). */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
     // ------------------------------------------------------------------------------------------------ picking
 
     /** Whether {@code p} may take this call: not tried, eligible, not passively failed (unless ignored), not full. */
