@@ -9,6 +9,10 @@ import io.github.hakit.core.balance.Balancer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.dubbo.common.URL;
+import org.apache.dubbo.rpc.Invocation;
+import org.apache.dubbo.rpc.Invoker;
+import org.apache.dubbo.rpc.cluster.loadbalance.RoundRobinLoadBalance;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -44,6 +48,11 @@ public class CoreCostBenchmark {
     private Upstream p2c;
     private String first;
     private int flip;
+    private RoundRobinLoadBalance dubbo;
+    private List<Invoker<Object>> invokers;
+    private URL consumerUrl;
+    private Invocation invocation;
+    private LockedSmoothWeightedRoundRobin locked;
 
     private List<Endpoint> endpoints() {
         String[] p = shape.split("x");
@@ -65,6 +74,15 @@ public class CoreCostBenchmark {
         oneOut = Upstream.builder("out").endpoints(eps).logging(false).build();
         leastConn = Upstream.builder("lc").endpoints(eps).balancer(Balancer.LEAST_CONN).logging(false).build();
         p2c = Upstream.builder("p2c").endpoints(eps).balancer(Balancer.P2C_PEAK_EWMA).logging(false).build();
+        int[] w = new int[eps.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = eps.get(i).weight();
+        }
+        dubbo = new RoundRobinLoadBalance();
+        invokers = DubboInvokers.invokers(w);
+        consumerUrl = invokers.get(0).getUrl();
+        invocation = DubboInvokers.invocation();
+        locked = new LockedSmoothWeightedRoundRobin(w);
     }
 
     /** One endpoint failed (max_fails=1, fail_timeout=10 s): every pick of the iteration sees it out. */
@@ -108,6 +126,20 @@ public class CoreCostBenchmark {
     public void setWeight(Blackhole bh) {
         flip ^= 1;
         roundRobin.setWeight(first, 1 + flip);
+    }
+
+    /** Dubbo 3: {@code RoundRobinLoadBalance.select} over the same weights. */
+    @Benchmark
+    public Invoker<Object> dubbo() {
+        return dubbo.select(invokers, consumerUrl, invocation);
+    }
+
+    /** Nginx SWRR under one lock: pick and release. */
+    @Benchmark
+    public int lockBased() {
+        int i = locked.pick();
+        locked.release(i);
+        return i;
     }
 
     @Benchmark

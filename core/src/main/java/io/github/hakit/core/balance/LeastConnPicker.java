@@ -10,7 +10,7 @@ import io.github.hakit.core.internal.Swrr;
 /**
  * Nginx's {@code least_conn} ({@code ngx_http_upstream_get_least_conn_peer} of
  * {@code ngx_http_upstream_least_conn_module.c}): the lowest {@code conns / weight}; among ties, smooth weighted
- * round robin; backups the same way when no primary is usable.
+ * round robin; backups the same way when no primary is usable. A unique minimum is taken without the lock.
  */
 final class LeastConnPicker implements Picker {
     private final Pool pool;
@@ -21,6 +21,30 @@ final class LeastConnPicker implements Picker {
 
     @Override
     public Node pick(Routing r, CallState call, long nanos) {
+        // lock-free when one primary has strictly the fewest calls per weight: Nginx then changes no current
+        // weight, so the result is its result; ties need its round-robin tie-break under the lock
+        Node best = null;
+        boolean many = false;
+        for (Node p : r.primaries) {
+            if (!pool.usable(p, r.panic, call, nanos)) {
+                continue;
+            }
+            if (best == null) {
+                best = p;
+                continue;
+            }
+            long lhs = (long) p.conns.get() * best.weight;
+            long rhs = (long) best.conns.get() * p.weight;
+            if (lhs < rhs) {
+                best = p;
+                many = false;
+            } else if (lhs == rhs) {
+                many = true;
+            }
+        }
+        if (best != null && !many && best.fails == 0 && best.tryAcquire()) {
+            return best;
+        }
         synchronized (pool.lock()) {
             Routing cur = pool.routing();
             Node n = pickLocked(cur.primaries, cur.panic, call, nanos);

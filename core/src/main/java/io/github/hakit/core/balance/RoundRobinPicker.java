@@ -91,6 +91,9 @@ final class RoundRobinPicker implements Picker {
         if (slot.schedule == null && n > 0) {
             try {
                 pool.scheduler().execute(() -> {
+                    if (pool.routing().data != slot) {
+                        return; // superseded by a newer view before the build started: only the latest is built
+                    }
                     SwrrSchedule built = SwrrSchedule.compute(peers, w, ASYNC_WORK);
                     synchronized (pool.lock()) {
                         slot.schedule = built;

@@ -279,7 +279,7 @@ public final class CallLoop {
         // ngx_http_upstream_next frees the peer with NGX_PEER_FAILED whether or not the request moves on
         engine.failure(node, f.kind(), elapsed);
         s.call.markTried(node);
-        s.attempts.add(new AttemptRecord(node.endpoint, step.attempt.number(), f.kind(), t, Duration.ofNanos(elapsed),
+        s.record(new AttemptRecord(node.endpoint, step.attempt.number(), f.kind(), t, Duration.ofNanos(elapsed),
                 f.requestMayHaveBeenSent()));
         s.lastError = t;
         s.last = node;
@@ -312,7 +312,7 @@ public final class CallLoop {
         }
         engine.failure(node, kind, elapsed);
         s.call.markTried(node);
-        s.attempts.add(new AttemptRecord(node.endpoint, step.attempt.number(), kind, null, Duration.ofNanos(elapsed),
+        s.record(new AttemptRecord(node.endpoint, step.attempt.number(), kind, null, Duration.ofNanos(elapsed),
                 true));
         results.discard(result);
         s.last = node;
@@ -390,13 +390,20 @@ public final class CallLoop {
         final long deadline;
         final int limit;
         final boolean limitedByPolicy;
-        final List<AttemptRecord> attempts = new ArrayList<>(2);
+        List<AttemptRecord> attempts = List.of();
         Throwable lastError;
         int round = 1;
         Node last;
         FailureKind lastKind;
         boolean sameNext;
         String reason;
+
+        void record(AttemptRecord r) {
+            if (attempts.isEmpty()) {
+                attempts = new ArrayList<>(2);
+            }
+            attempts.add(r);
+        }
 
         State(Source source, CallOptions options) {
             NextUpstreamPolicy policy = engine.policy();

@@ -23,7 +23,7 @@ public final class CallState {
     public int hashTries;
     /** After the fallback to backups, Nginx keeps the call on the backup list. */
     public boolean onBackups;
-    private final List<Node> tried = new ArrayList<>(4);
+    private List<Node> tried;
 
     public CallState(String key, int keyCrc) {
         this.key = key;
@@ -38,6 +38,9 @@ public final class CallState {
     }
 
     public boolean tried(Node n) {
+        if (tried == null) {
+            return false;
+        }
         for (int i = 0; i < tried.size(); i++) {
             if (tried.get(i) == n) {
                 return true;
@@ -47,6 +50,9 @@ public final class CallState {
     }
 
     public void markTried(Node n) {
+        if (tried == null) {
+            tried = new ArrayList<>(4);
+        }
         if (!tried(n)) {
             tried.add(n);
         }
@@ -58,16 +64,20 @@ public final class CallState {
     }
 
     public int triedCount() {
-        return tried.size();
+        return tried == null ? 0 : tried.size();
     }
 
     /** Forgets the tried endpoints (a new round). */
     public void newRound() {
-        tried.clear();
+        if (tried != null) {
+            tried.clear();
+        }
     }
 
     /** Keeps only the tried endpoints that are still in {@code r} (membership changed during the call). */
     public void rebase(Routing r) {
-        tried.removeIf(n -> !r.contains(n));
+        if (tried != null) {
+            tried.removeIf(n -> !r.contains(n) && !n.dynamic);
+        }
     }
 }
