@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Power of two random choices over a peak-EWMA latency estimate times active calls (Finagle's and Linkerd's
  * balancer). Failures are charged as a latency penalty so that a fast-failing endpoint does not look fast.
- * Lock-free; backups by round robin under the lock when no primary is usable.
+ * Lock-free and allocation-free; backups by round robin under the lock when no primary is usable.
  */
 final class P2cPicker implements Picker {
     private static final long DECAY_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -61,10 +61,7 @@ final class P2cPicker implements Picker {
     }
 
     private static double cost(Node p, long now) {
-        double ewma;
-        synchronized (p.ewmaLock) {
-            ewma = decayed(p, now);
-        }
+        double ewma = decayed(p, now);
         long w = Math.max(1, p.rampedWeight(now));
         return (ewma + 1) * (p.conns.get() + 1) / w;
     }

@@ -263,8 +263,7 @@ public final class CallLoop {
         }
         per = Math.max(1, Math.min(per, attemptLeft));
         long connect = Math.min(policy.connectTimeout().toNanos(), per);
-        AttemptImpl attempt = new AttemptImpl(node.endpoint, s.attempts.size() + 1, Duration.ofNanos(per),
-                Duration.ofNanos(connect));
+        AttemptImpl attempt = new AttemptImpl(node.endpoint, s.attempts.size() + 1, per, connect);
         return new Step(node, attempt, Duration.ZERO, delay);
     }
 
@@ -434,7 +433,17 @@ public final class CallLoop {
     private record Step(Node node, Attempt attempt, Duration backoff, Duration delay) {
     }
 
-    private record AttemptImpl(Endpoint endpoint, int number, Duration timeout, Duration connectTimeout)
+    /** An attempt; its durations are made only when asked for (the happy path often never asks). */
+    private record AttemptImpl(Endpoint endpoint, int number, long timeoutNanos, long connectNanos)
             implements Attempt {
+        @Override
+        public Duration timeout() {
+            return Duration.ofNanos(timeoutNanos);
+        }
+
+        @Override
+        public Duration connectTimeout() {
+            return Duration.ofNanos(connectNanos);
+        }
     }
 }

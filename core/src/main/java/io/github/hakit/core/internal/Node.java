@@ -59,10 +59,10 @@ public final class Node implements Peer {
     // --- slow start (HAProxy): ticker nanos of the transition, or NO_RAMP ---
     public volatile long rampStart = NO_RAMP;
 
-    // --- P2C peak EWMA: guarded by ewmaLock ---
+    // --- P2C peak EWMA: written under ewmaLock, read lock-free (a torn pair only skews one estimate) ---
     public final Object ewmaLock = new Object();
-    public double ewmaNanos;
-    public long ewmaStamp;
+    public volatile double ewmaNanos;
+    public volatile long ewmaStamp;
 
     public final AtomicInteger conns = new AtomicInteger();
     public final LongAdder successes = new LongAdder();
