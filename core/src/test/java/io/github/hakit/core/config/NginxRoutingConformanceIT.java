@@ -37,6 +37,9 @@ class NginxRoutingConformanceIT {
     private static Process nginx;
     private static int nginxPort;
     private static String block;
+    private static final java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicInteger fragileHits = new java.util.concurrent.atomic.AtomicInteger();
+    private static final List<Integer> fragilePorts = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -53,6 +56,25 @@ class NginxRoutingConformanceIT {
             s.start();
             servers.add(s);
             ports.add(port);
+        }
+        for (int i = 0; i < 2; i++) {
+            // answers 200, or (while failing) closes the connection without an answer: an upstream error
+            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+            s.createContext("/", ex -> {
+                fragileHits.incrementAndGet();
+                if (failing.get()) {
+                    ex.getResponseBody().close();
+                    ex.close();
+                    return;
+                }
+                byte[] ok = "ok".getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, ok.length);
+                ex.getResponseBody().write(ok);
+                ex.close();
+            });
+            s.start();
+            servers.add(s);
+            fragilePorts.add(s.getAddress().getPort());
         }
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             nginxPort = probe.getLocalPort();
@@ -83,14 +105,19 @@ class NginxRoutingConformanceIT {
                 %2$s    }
                     upstream rr {
                 %2$s    }
+                    upstream fragile {
+                        server 127.0.0.1:%4$d max_fails=1 fail_timeout=2s;
+                        server 127.0.0.1:%5$d max_fails=1 fail_timeout=2s;
+                    }
                     server {
                         listen 127.0.0.1:%3$d;
                         location /plain { proxy_pass http://plain; }
                         location /ketama { proxy_pass http://ketama; }
                         location /rr { proxy_pass http://rr; }
+                        location /fragile { proxy_pass http://fragile; }
                     }
                 }
-                """.formatted(dir, block, nginxPort);
+                """.formatted(dir, block, nginxPort, fragilePorts.get(0), fragilePorts.get(1));
         Files.createDirectories(dir.resolve("tmp"));
         Path file = dir.resolve("nginx.conf");
         Files.writeString(file, conf);
@@ -121,6 +148,18 @@ class NginxRoutingConformanceIT {
             }
         }
         servers.forEach(s -> s.stop(0));
+    }
+
+    private static int status(String path) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + nginxPort + path).toURL()
+                .openConnection();
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(5000);
+        try {
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
+        }
     }
 
     private static String get(String path) throws IOException {
@@ -185,6 +224,46 @@ class NginxRoutingConformanceIT {
             assertTrue(doubled.contains(String.join(",", nginxSeq.subList(0, 6))),
                     "nginx " + nginxSeq + " is a rotation of hakit " + hakit);
         }
+    }
+
+    @Test
+    void noLiveUpstreamsWhileEveryServerIsOutEvenWhenTheyAreHealthyAgain() throws Exception {
+        // Nginx 1.22: after both servers failed, requests get 502 without contacting anyone until fail_timeout is
+        // over (no reset of the failure counts); hakit's parsed upstream answers the same way
+        failing.set(true);
+        assertEquals(502, status("/fragile"), "both servers fail");
+        failing.set(false);
+        int before = fragileHits.get();
+        long failedAt = System.nanoTime();
+        assertEquals(502, status("/fragile"), "no live upstreams");
+        assertEquals(before, fragileHits.get(), "Nginx contacted no server while both are out");
+
+        io.github.hakit.core.testing.FakeClock clock = new io.github.hakit.core.testing.FakeClock();
+        String text = "upstream fragile {\n server 127.0.0.1:" + fragilePorts.get(0)
+                + " max_fails=1 fail_timeout=2s;\n server 127.0.0.1:" + fragilePorts.get(1)
+                + " max_fails=1 fail_timeout=2s;\n}\n";
+        try (Upstream u = Upstream.builder("fragile").config(NginxUpstreamParser.parse(text)).ticker(clock)
+                .scheduler(clock).logging(false).build()) {
+            org.junit.jupiter.api.Assertions.assertThrows(io.github.hakit.core.NoLiveEndpointException.class,
+                    () -> u.execute(a -> {
+                        throw new java.net.SocketException("Connection reset");
+                    }));
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+            org.junit.jupiter.api.Assertions.assertThrows(io.github.hakit.core.NoLiveEndpointException.class,
+                    () -> u.execute(a -> calls.incrementAndGet()));
+            assertEquals(0, calls.get(), "hakit contacted no endpoint either");
+            clock.forward(java.time.Duration.ofSeconds(4));
+            assertEquals(1, (int) u.execute(a -> calls.incrementAndGet()), "back after fail_timeout (whole seconds)");
+        }
+        // Nginx lets them back after 2 s (whole seconds: 2..3 s after the failure); poll with margin
+        long deadline = failedAt + TimeUnit.SECONDS.toNanos(15);
+        int code = 0;
+        while (System.nanoTime() - deadline < 0 && (code = status("/fragile")) != 200) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll, gently
+        }
+        assertEquals(200, code);
+        assertTrue(System.nanoTime() - failedAt >= TimeUnit.SECONDS.toNanos(2) - TimeUnit.MILLISECONDS.toNanos(50),
+                "not before fail_timeout");
     }
 
     private static int periodOf(List<String> seq) {
