@@ -23,27 +23,12 @@ final class LeastConnPicker implements Picker {
     public Node pick(Routing r, CallState call, long nanos) {
         // lock-free when one primary has strictly the fewest calls per weight: Nginx then changes no current
         // weight, so the result is its result; ties need its round-robin tie-break under the lock
-        Node best = null;
-        boolean many = false;
-        for (Node p : r.primaries) {
-            if (!pool.usable(p, r.panic, call, nanos)) {
-                continue;
+        int found = scan(r.primaries, r.panic, call, nanos);
+        if (found >= 0) {
+            Node best = r.primaries[found];
+            if (best.fails == 0 && best.tryAcquire()) {
+                return best;
             }
-            if (best == null) {
-                best = p;
-                continue;
-            }
-            long lhs = (long) p.conns.get() * best.weight;
-            long rhs = (long) best.conns.get() * p.weight;
-            if (lhs < rhs) {
-                best = p;
-                many = false;
-            } else if (lhs == rhs) {
-                many = true;
-            }
-        }
-        if (best != null && !many && best.fails == 0 && best.tryAcquire()) {
-            return best;
         }
         synchronized (pool.lock()) {
             Routing cur = pool.routing();
@@ -55,7 +40,11 @@ final class LeastConnPicker implements Picker {
         }
     }
 
-    private Node pickLocked(Node[] peers, boolean ignoreHealth, CallState call, long nanos) {
+    /**
+     * The first usable peer with the fewest calls per weight: its index, {@code ~index} when another peer ties
+     * with it, {@link Integer#MIN_VALUE} when none is usable. Allocation-free.
+     */
+    private int scan(Node[] peers, boolean ignoreHealth, CallState call, long nanos) {
         Node best = null;
         int bestIndex = -1;
         boolean many = false;
@@ -67,7 +56,6 @@ final class LeastConnPicker implements Picker {
             if (best == null) {
                 best = p;
                 bestIndex = i;
-                many = false;
                 continue;
             }
             long lhs = (long) p.conns.get() * best.weight;
@@ -80,9 +68,17 @@ final class LeastConnPicker implements Picker {
                 many = true;
             }
         }
-        if (best == null) {
+        return best == null ? Integer.MIN_VALUE : many ? ~bestIndex : bestIndex;
+    }
+
+    private Node pickLocked(Node[] peers, boolean ignoreHealth, CallState call, long nanos) {
+        int found = scan(peers, ignoreHealth, call, nanos);
+        if (found == Integer.MIN_VALUE) {
             return null;
         }
+        boolean many = found < 0;
+        int bestIndex = many ? ~found : found;
+        Node best = peers[bestIndex];
         if (many) {
             Node first = best;
             long total = 0;
