@@ -1,6 +1,6 @@
 package io.github.hakit.rabbit.spring;
 
-import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.core.metrics.UpstreamMetrics;
 import io.github.hakit.rabbit.PublisherConfig;
 import io.github.hakit.rabbit.RabbitCluster;

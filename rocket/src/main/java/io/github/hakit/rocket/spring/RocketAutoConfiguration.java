@@ -1,6 +1,6 @@
 package io.github.hakit.rocket.spring;
 
-import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.core.metrics.UpstreamMetrics;
 import io.github.hakit.rocket.HaProducer;
 import io.github.hakit.rocket.HttpNameServerSource;
