@@ -135,7 +135,8 @@ final class RocketScenario implements Scenario {
         long sLost = stockOk.stream().filter(id -> !read.contains(id)).count();
         return List.of(new Result("rocket", "broker master kill -9 under sync sends", List.of(
                 h.row("hakit HaProducer", n, hLost, "dead broker isolated at once" + note(h)),
-                s.row("rocketmq-client DefaultMQProducer", n, sLost, "retries on another broker" + note(s))), status));
+                s.row("rocketmq-client DefaultMQProducer", n, sLost, "retries on another broker" + note(s))),
+                status.toString()));
     }
 
     private static String note(FastDfsScenario.Tally t) {
