@@ -28,7 +28,8 @@ public final class FailoverTour {
     static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
 
     static {
-        for (Scenario s : List.of(new FastDfsScenario(), new RabbitScenario(), new RocketScenario())) {
+        for (Scenario s : List.of(new FastDfsScenario(), new RabbitScenario(), new RocketScenario(),
+                new DubboScenario())) {
             SCENARIOS.put(s.name(), s);
         }
     }
