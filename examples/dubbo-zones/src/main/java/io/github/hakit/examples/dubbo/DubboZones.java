@@ -214,8 +214,8 @@ public final class DubboZones {
                     + " b1 (zone B)");
             List<int[]> ports = new ArrayList<>();
             for (Host h : hosts) {
-                int hakitPort = commonFreePort(h.lan(), h.pub());
-                int plainPort = commonFreePort(h.lan(), h.pub());
+                int hakitPort = Ports.freePortOnAll(h.lan(), h.pub());
+                int plainPort = Ports.freePortOnAll(h.lan(), h.pub());
                 ports.add(new int[] {hakitPort, plainPort});
                 providers.add(ManagedProcess.startJava(h.name(), System.getProperty("java.class.path"),
                         List.of("-Xms32m", "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -297,21 +297,5 @@ public final class DubboZones {
             Runtime.getRuntime().removeShutdownHook(hook);
             TempDirs.deleteTree(work);
         }
-    }
-
-    /** A port free on both of a host's addresses. */
-    private static int commonFreePort(String a, String b) {
-        for (int i = 0; i < 50; i++) {
-            int port = Ports.freePort(a);
-            if (!Ports.isListening(b, port, 200)) {
-                try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-                    s.bind(new java.net.InetSocketAddress(Ports.loopback(b), port));
-                    return port;
-                } catch (java.io.IOException e) {
-                    // taken there: next
-                }
-            }
-        }
-        throw new IllegalStateException("no port free on both " + a + " and " + b);
     }
 }

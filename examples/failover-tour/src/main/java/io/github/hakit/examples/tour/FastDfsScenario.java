@@ -120,7 +120,7 @@ final class FastDfsScenario implements Scenario {
 
     private Result frozenStorage(Tour tour, FastDfsTestCluster cluster, FastDfsClient hakit) throws Exception {
         Console c = tour.console;
-        int n = tour.size(60, 16);
+        int n = tour.size(30, 16);
         c.step("uploading " + n + " files to group1 for the download test");
         List<FileId> ids = new ArrayList<>();
         List<byte[]> contents = new ArrayList<>();

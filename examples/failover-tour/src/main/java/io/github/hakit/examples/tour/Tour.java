@@ -62,7 +62,7 @@ final class Tour implements AutoCloseable {
             }
             try {
                 next.close();
-            } catch (Exception e) {
+            } catch (Exception | Error e) { // keep stopping the rest whatever one of them threw
                 log.warn("cleanup of {} failed", next, e);
             }
         }
