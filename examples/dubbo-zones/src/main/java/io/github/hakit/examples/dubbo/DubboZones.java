@@ -250,6 +250,12 @@ public final class DubboZones {
                 hakit.where.whoAmI();
                 plain.where.whoAmI();
             }
+            // ready: wait for the tour's go (it runs other back ends meanwhile)
+            out.println("@ready");
+            if (!"go".equals(new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    StandardCharsets.UTF_8)).readLine())) {
+                return 3;
+            }
             Tally h = new Tally();
             Tally p = new Tally();
             int rate = 50;

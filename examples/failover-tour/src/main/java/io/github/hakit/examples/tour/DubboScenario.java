@@ -29,10 +29,25 @@ final class DubboScenario implements Scenario {
         return "dubbo";
     }
 
+    private Process process;
+    private Path log;
+    private Exception startFailure;
+
+    /**
+     * Starts the scenario JVM early: it brings up ZooKeeper, the provider JVMs and the consumers while the other
+     * back ends run, then waits for "go" on its stdin before any traffic.
+     */
     @Override
-    public List<Result> run(Tour tour) throws Exception {
-        Console c = tour.console;
-        c.title("Dubbo + ZooKeeper: providers in two zones, consumers in zone A");
+    public void prepare(Tour tour) {
+        try {
+            start(tour);
+            tour.console.step("starting the Dubbo zones (ZooKeeper, 3 provider JVMs, consumers) in the background");
+        } catch (Exception e) {
+            startFailure = e;
+        }
+    }
+
+    private void start(Tour tour) throws IOException {
         Path dir = Files.createTempDirectory("hakit-tour-dubbo-");
         tour.own(() -> io.github.hakit.testkit.TempDirs.deleteTree(dir));
         Path hosts = dir.resolve("tour-hosts");
@@ -40,20 +55,33 @@ final class DubboScenario implements Scenario {
             Files.copy(in, hosts);
         }
         String classpath = classpath();
-        int calls = tour.size(400, 150);
+        int calls = tour.size(300, 150);
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-Djdk.net.hosts.file=" + hosts,
                 "-Ddubbo.network.interface.ignored=.*", "-Djava.net.preferIPv4Stack=true",
                 "-Ddubbo.service.shutdown.wait=500", "-cp", classpath, "io.github.hakit.examples.dubbo.DubboZones",
                 "scenario", Integer.toString(calls));
-        Path log = Path.of("target", "failover-tour-dubbo.log").toAbsolutePath();
+        log = Path.of("target", "failover-tour-dubbo.log").toAbsolutePath();
         Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        process = p;
         tour.own(() -> {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
         });
+    }
+
+    @Override
+    public List<Result> run(Tour tour) throws Exception {
+        Console c = tour.console;
+        c.title("Dubbo + ZooKeeper: providers in two zones, consumers in zone A");
+        if (process == null) {
+            start(tour);
+        }
+        if (startFailure != null) {
+            throw startFailure;
+        }
         c.step("scenario JVM pid " + process.pid() + " (its log: examples/failover-tour/target/failover-tour-dubbo.log)");
         List<Row> rows = new ArrayList<>();
         StringBuilder status = new StringBuilder();
@@ -62,7 +90,10 @@ final class DubboScenario implements Scenario {
                 StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                if (line.startsWith("@step ")) {
+                if (line.equals("@ready")) {
+                    process.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+                    process.getOutputStream().flush();
+                } else if (line.startsWith("@step ")) {
                     c.step(line.substring(6));
                 } else if (line.startsWith("@progress ")) {
                     String[] p = line.substring(10).split(" ", 3);

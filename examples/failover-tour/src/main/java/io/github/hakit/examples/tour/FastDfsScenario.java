@@ -61,7 +61,7 @@ final class FastDfsScenario implements Scenario {
 
     private Result trackerKill(Tour tour, FastDfsTestCluster cluster, FastDfsClient hakit) {
         Console c = tour.console;
-        int n = tour.size(200, 60);
+        int n = tour.size(120, 60);
         int killAt = n / 4;
         Tally h = new Tally();
         Tally s = new Tally();
@@ -120,7 +120,7 @@ final class FastDfsScenario implements Scenario {
 
     private Result frozenStorage(Tour tour, FastDfsTestCluster cluster, FastDfsClient hakit) throws Exception {
         Console c = tour.console;
-        int n = tour.size(30, 16);
+        int n = tour.size(20, 16);
         c.step("uploading " + n + " files to group1 for the download test");
         List<FileId> ids = new ArrayList<>();
         List<byte[]> contents = new ArrayList<>();

@@ -111,7 +111,7 @@ final class RabbitScenario implements Scenario {
         c.step("every publisher is connected to " + victim.nodeName() + " (" + victim.amqpAddress() + ")");
 
         int rate = 200;
-        int seconds = tour.size(10, 6);
+        int seconds = tour.size(8, 6);
         int killAt = 2 * rate;
         int n = seconds * rate;
         c.step(rate + " persistent messages/s per publisher for " + seconds + " s; kill -9 of "

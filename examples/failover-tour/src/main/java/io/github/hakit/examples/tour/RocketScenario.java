@@ -70,7 +70,7 @@ final class RocketScenario implements Scenario {
         }
         RocketNode master = cluster.master("broker-a");
         int rate = 50;
-        int seconds = tour.size(10, 6);
+        int seconds = tour.size(8, 6);
         int n = rate * seconds;
         int killAt = 2 * rate;
         c.step(rate + " sync sends/s per producer for " + seconds + " s; kill -9 of broker-a's master "
