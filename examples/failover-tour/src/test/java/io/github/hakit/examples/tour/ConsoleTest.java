@@ -34,7 +34,8 @@ class ConsoleTest {
         }
         assertFalse(text().contains("\u001b"), text());
         assertFalse(text().contains("\r"), text());
-        assertEquals(4, text().lines().filter(l -> l.contains("uploading")).count(), text());
+        // the first update, then each quarter: 1/8, 2/8, 4/8, 6/8, 8/8
+        assertEquals(5, text().lines().filter(l -> l.contains("uploading")).count(), text());
         assertTrue(text().contains("WARNING: careful"), text());
     }
 
@@ -55,7 +56,7 @@ class ConsoleTest {
         List<String> lines = t.lines().toList();
         assertEquals(4, lines.size(), t);
         assertTrue(lines.get(2).startsWith("hakit X |   100 |"), t);
-        assertTrue(lines.get(2).endsWith("| 0 | fine"), t);
+        assertTrue(lines.get(2).endsWith("|    0 | fine"), t);
         assertTrue(lines.get(3).contains("never") && lines.get(3).contains("n/a"), t);
     }
 

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.zip.CRC32;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -35,6 +36,9 @@ class LargeFileSmallHeapIT {
     @Test
     void aOneGibUploadAndBothDownloadsStreamInA128MibHeap() throws Exception {
         RequiredServers.require(NginxServer.available(), "nginx (apt-get install nginx-light)");
+        // only the small-heap execution (which sets hakit.smallHeap) proves anything; a run picked by -Dit.test in the
+        // default execution is skipped, never passed
+        Assumptions.assumeTrue(Boolean.getBoolean("hakit.smallHeap"), "runs in the small-heap Failsafe execution");
         assertTrue(Runtime.getRuntime().maxMemory() <= 160L * 1024 * 1024,
                 "run with -Xmx128m (small-heap execution), max heap " + Runtime.getRuntime().maxMemory());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
