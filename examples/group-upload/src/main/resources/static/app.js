@@ -2,7 +2,7 @@
 // links the browser streams to disk, the status panel polls /api/status every second.
 'use strict';
 const $ = (id) => document.getElementById(id);
-let webServers = {};
+let lastStatus = '';
 
 function fmtSize(n) {
   if (n < 1024) return n + ' B';
@@ -90,8 +90,11 @@ async function refreshStatus() {
     $('status-time').textContent = 'app not answering';
     return;
   }
-  $('mode').textContent = s.embedded ? 'embedded testkit cluster, web servers: ' + s.webServers : 'real cluster';
   $('status-time').textContent = new Date().toLocaleTimeString();
+  const key = JSON.stringify(s);
+  if (key === lastStatus) return; // redraw only what changed
+  lastStatus = key;
+  $('mode').textContent = s.embedded ? 'embedded testkit cluster, web servers: ' + s.webServers : 'real cluster';
   $('answered-by').textContent = s.answeredBy ? '(as tracker ' + s.answeredBy + ' reports them)' : (s.error || '');
   const tb = $('trackers').querySelector('tbody');
   tb.innerHTML = '';

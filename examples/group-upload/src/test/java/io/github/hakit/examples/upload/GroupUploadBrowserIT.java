@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -85,7 +86,8 @@ class GroupUploadBrowserIT {
     @Test
     void uploadToGroupAndStorageDownloadBothWaysAndSeeAStoppedTrackerDown() throws Exception {
         driver.get("http://localhost:" + port + "/");
-        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        // the status panel is redrawn every second: look elements up again when one went stale
+        WebDriverWait wait = (WebDriverWait) new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class);
         wait.until(d -> trackerStates().size() == 2 && trackerStates().stream().allMatch(s -> s.startsWith("UP")));
         wait.until(d -> d.findElements(By.cssSelector("#target option[value='group:group2']")).size() == 1);
         screenshot("01-start");
@@ -120,13 +122,16 @@ class GroupUploadBrowserIT {
         }
 
         // 4. stop tracker 1 from the panel, upload again, see it DOWN
-        driver.findElement(By.cssSelector("#trackers tbody tr:first-child button.tracker-stop")).click();
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#trackers tbody tr:first-child button.tracker-stop")).click();
+            return true;
+        });
         new Select(driver.findElement(By.id("target"))).selectByValue("group:group2");
         Path c = file("after-kill.txt", 4_000);
         String idC = uploadAndAwaitRow(c).getAttribute("data-file-id");
         assertTrue(idC.startsWith("group2/"), idC);
         wait.until(d -> trackerStates().get(0).startsWith("DOWN"));
-        assertTrue(trackerStates().get(1).startsWith("UP"), trackerStates().toString());
+        assertTrue(wait.until(d -> trackerStates()).get(1).startsWith("UP"));
         assertEquals(sha256(c), browserSha256(rowFor(idC).findElement(By.className("via-storage")).getAttribute("href")));
         screenshot("04-tracker-down-upload-still-works");
     }
