@@ -204,7 +204,10 @@ public final class DubboZones {
     private static int scenario(int calls, PrintStream out) throws Exception {
         List<Host> hosts = List.of(new Host("a1", "a", "zone-a-lan1", "zone-a-pub1"),
                 new Host("a2", "a", "zone-a-lan2", "zone-a-pub2"), new Host("b1", "b", "zone-b-lan1", "zone-b-pub1"));
-        Path work = Files.createTempDirectory("hakit-tour-dubbo-");
+        // under the tour's directory when it gives one (the tour deletes it even if this JVM is killed)
+        String parent = System.getProperty("hakit.tour.work");
+        Path work = parent == null ? Files.createTempDirectory("hakit-tour-dubbo-")
+                : Files.createTempDirectory(Path.of(parent), "scenario-");
         List<ManagedProcess> providers = new ArrayList<>();
         List<Consumer> consumers = new ArrayList<>();
         Thread hook = new Thread(() -> providers.forEach(ManagedProcess::kill), "dubbo-zones-cleanup");

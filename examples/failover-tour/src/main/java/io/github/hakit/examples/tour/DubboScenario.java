@@ -59,7 +59,7 @@ final class DubboScenario implements Scenario {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-Djdk.net.hosts.file=" + hosts,
                 "-Ddubbo.network.interface.ignored=.*", "-Djava.net.preferIPv4Stack=true",
-                "-Ddubbo.service.shutdown.wait=500", "-cp", classpath, "io.github.hakit.examples.dubbo.DubboZones",
+                "-Ddubbo.service.shutdown.wait=500", "-Dhakit.tour.work=" + dir, "-cp", classpath, "io.github.hakit.examples.dubbo.DubboZones",
                 "scenario", Integer.toString(calls));
         log = Path.of("target", "failover-tour-dubbo.log").toAbsolutePath();
         Files.createDirectories(log.getParent());

@@ -82,9 +82,18 @@ public final class FailoverTour {
         Thread hook = new Thread(() -> {
             if (!done.get()) {
                 console.line("");
-                console.step("interrupted: stopping every server the tour started");
+                console.step("interrupted: killing every process the tour started (by PID), then the in-JVM servers");
+                // first the processes, by PID: a cluster still starting holds its own lock, and close() would wait
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
             }
-            tour.close();
+            Thread closer = new Thread(tour::close, "failover-tour-close");
+            closer.setDaemon(true);
+            closer.start();
+            try {
+                closer.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "failover-tour-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();

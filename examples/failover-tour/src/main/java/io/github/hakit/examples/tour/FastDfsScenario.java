@@ -40,18 +40,19 @@ final class FastDfsScenario implements Scenario {
         c.step("trackers " + cluster.trackerAddresses() + ", storages " + String.join(",",
                 cluster.storages().stream().map(TestStorage::address).toList()));
         FastDfsClient hakit = tour.own(FastDfsClient.builder().trackers(cluster.trackerAddresses())
-                .connectTimeout(Duration.ofSeconds(1)).networkTimeout(Duration.ofSeconds(1))
-                .healthCheck(HealthCheckConfig.builder().inter(Duration.ofMillis(500)).fastInter(Duration.ofMillis(200))
-                        .rise(2).fall(2).timeout(Duration.ofMillis(500)).build())
+                .connectTimeout(Duration.ofSeconds(2)).networkTimeout(Duration.ofSeconds(2))
+                .healthCheck(HealthCheckConfig.builder().inter(Duration.ofSeconds(1)).fastInter(Duration.ofMillis(300))
+                        .rise(2).fall(2).timeout(Duration.ofSeconds(1)).build())
                 .build());
         Properties p = new Properties();
         p.setProperty(ClientGlobal.PROP_KEY_TRACKER_SERVERS, cluster.trackerAddresses());
-        p.setProperty(ClientGlobal.PROP_KEY_CONNECT_TIMEOUT_IN_SECONDS, "1"); // its smallest: whole seconds
-        p.setProperty(ClientGlobal.PROP_KEY_NETWORK_TIMEOUT_IN_SECONDS, "1");
+        // the same timeouts for both clients (fastdfs-client-java counts whole seconds)
+        p.setProperty(ClientGlobal.PROP_KEY_CONNECT_TIMEOUT_IN_SECONDS, "2");
+        p.setProperty(ClientGlobal.PROP_KEY_NETWORK_TIMEOUT_IN_SECONDS, "2");
         p.setProperty(ClientGlobal.PROP_KEY_CONNECTION_POOL_ENABLED, "false");
         ClientGlobal.initByProperties(p);
-        c.step("hakit: FastDfsClient over both trackers (ACTIVE_TEST checks inter 500ms fall 2); stock: "
-                + "fastdfs-client-java with tracker_server = both trackers, timeouts 1 s");
+        c.step("hakit: FastDfsClient over both trackers (ACTIVE_TEST checks inter 1s fall 2); stock: "
+                + "fastdfs-client-java with tracker_server = both trackers; both: connect and network timeouts 2 s");
 
         List<Result> results = new ArrayList<>();
         results.add(trackerKill(tour, cluster, hakit));
@@ -113,14 +114,15 @@ final class FastDfsScenario implements Scenario {
         cluster.tracker(0).start();
         c.step("tracker-1 restarted");
         return new Result("fastdfs", "tracker kill -9 during uploads", List.of(
-                h.row("hakit FastDfsClient", n, hLost, "next tracker within the call"),
+                h.row("hakit FastDfsClient", n, hLost, "next tracker within the call"
+                        + (h.firstError == null ? "" : "; " + h.firstError)),
                 s.row(STOCK + " 1.30", n, sLost, "blind tracker rotation, no failover"
                         + (s.firstError == null ? "" : "; " + s.firstError))), status);
     }
 
     private Result frozenStorage(Tour tour, FastDfsTestCluster cluster, FastDfsClient hakit) throws Exception {
         Console c = tour.console;
-        int n = tour.size(20, 16);
+        int n = tour.size(16, 12);
         c.step("uploading " + n + " files to group1 for the download test");
         List<FileId> ids = new ArrayList<>();
         List<byte[]> contents = new ArrayList<>();
@@ -173,7 +175,8 @@ final class FastDfsScenario implements Scenario {
         c.step("storage " + frozen.address() + " thawed");
         String status = hakit.trackers().status().render() + describe(hakit);
         return new Result("fastdfs", "frozen storage during downloads", List.of(
-                h.rowBySlowest("hakit FastDfsClient", n, 0L, hSlowest, "replica after one timeout, then avoids it"),
+                h.rowBySlowest("hakit FastDfsClient", n, 0L, hSlowest, "replica after one timeout, then avoids it"
+                        + (h.firstError == null ? "" : "; " + h.firstError)),
                 s.rowBySlowest(STOCK + " 1.30", n, 0L, sSlowest, "waits network_timeout and fails, every time"
                         + (s.firstError == null ? "" : "; " + s.firstError))), status);
     }
