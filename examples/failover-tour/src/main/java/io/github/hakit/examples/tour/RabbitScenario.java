@@ -50,7 +50,8 @@ final class RabbitScenario implements Scenario {
     public void prepare(Tour tour) {
         if (RabbitTestCluster.serverInstalled()) {
             tour.console.step("starting 3 RabbitMQ nodes in the background (15-40 s)");
-            starting = tour.inBackground(() -> tour.own(RabbitTestCluster.builder().nodes(3).build()).start());
+            starting = tour.startInBackground("RabbitMQ", () -> tour.own(RabbitTestCluster.builder().nodes(3).build())
+                    .start());
         }
     }
 

@@ -41,7 +41,7 @@ final class RocketScenario implements Scenario {
     @Override
     public void prepare(Tour tour) {
         tour.console.step("starting 2 RocketMQ NameServers and 2m-2s brokers in their own JVMs, in the background");
-        starting = tour.inBackground(() -> tour.own(RocketTestCluster.builder()
+        starting = tour.startInBackground("RocketMQ", () -> tour.own(RocketTestCluster.builder()
                 .layout(RocketLayout.TWO_MASTERS_TWO_SLAVES_ASYNC).nameServers(2).build()).start());
     }
 

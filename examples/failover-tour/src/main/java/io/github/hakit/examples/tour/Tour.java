@@ -50,6 +50,22 @@ final class Tour implements AutoCloseable {
         return background.submit(task);
     }
 
+    /**
+     * Starts a cluster in the background, a second time if the first start fails: free ports are picked before the
+     * servers bind them, and on a busy machine another process can take one in between.
+     */
+    <T> Future<T> startInBackground(String what, Callable<T> start) {
+        return background.submit(() -> {
+            try {
+                return start.call();
+            } catch (Exception e) {
+                log.warn("{} did not start, trying once more", what, e);
+                console.warn(what + " did not start (" + e.getMessage() + "); trying once more");
+                return start.call();
+            }
+        });
+    }
+
     @Override
     public void close() {
         while (true) {
