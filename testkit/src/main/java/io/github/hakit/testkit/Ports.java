@@ -30,6 +30,37 @@ public final class Ports {
         }
     }
 
+    /** A port that is free on every one of the loopback addresses right now (e.g. one port for several hosts). */
+    public static int freePortOnAll(String... loopbackHosts) {
+        if (loopbackHosts.length == 0) {
+            throw new IllegalArgumentException("no hosts");
+        }
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = freePort(loopbackHosts[0]);
+            boolean free = true;
+            for (String h : loopbackHosts) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.bind(new InetSocketAddress(loopback(h), port));
+                } catch (IOException e) {
+                    free = false;
+                    break;
+                }
+            }
+            if (free) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no port free on all of " + String.join(",", loopbackHosts));
+    }
+
+    /** {@code port} when it is 1..65535, else an exception naming {@code what}; for ports a user chose. */
+    public static int requireValid(int port, String what) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(what + " port out of range 1..65535: " + port);
+        }
+        return port;
+    }
+
     /** Resolves {@code host} and refuses anything outside 127.0.0.0/8. */
     public static InetAddress loopback(String host) {
         try {

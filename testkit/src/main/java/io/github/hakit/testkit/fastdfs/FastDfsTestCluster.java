@@ -5,8 +5,6 @@ import io.github.hakit.testkit.Await;
 import io.github.hakit.testkit.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -63,7 +61,8 @@ public final class FastDfsTestCluster implements AutoCloseable {
         List<TestTracker> ts = new ArrayList<>();
         for (int i = 0; i < b.trackers; i++) {
             String host = "127.0.0." + (2 + i);
-            ts.add(new TestTracker(state, "tracker-" + (i + 1), host, Ports.freePort(host)));
+            ts.add(new TestTracker(state, "tracker-" + (i + 1), host, b.trackerPort != 0 ? b.trackerPort
+                    : Ports.freePort(host)));
         }
         this.trackers = List.copyOf(ts);
         Map<String, List<TestStorage>> gs = new LinkedHashMap<>();
@@ -74,7 +73,7 @@ public final class FastDfsTestCluster implements AutoCloseable {
             for (int i = 0; i < g.getValue(); i++) {
                 hosts.add("127.0.0." + hostIndex++);
             }
-            int port = commonFreePort(hosts);
+            int port = b.storagePort != 0 ? b.storagePort : Ports.freePortOnAll(hosts.toArray(String[]::new));
             List<TestStorage> storages = new ArrayList<>();
             for (String host : hosts) {
                 String id = b.useStorageIds ? Integer.toString(storageId++) : null;
@@ -198,26 +197,6 @@ public final class FastDfsTestCluster implements AutoCloseable {
         }
     }
 
-    private static int commonFreePort(List<String> hosts) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = Ports.freePort(hosts.get(0));
-            boolean free = true;
-            for (String h : hosts) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.bind(new InetSocketAddress(Ports.loopback(h), port));
-                } catch (IOException e) {
-                    free = false;
-                    break;
-                }
-            }
-            if (free) {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no port free on all of " + hosts);
-    }
-
-
     private static Duration requireNonNegative(Duration d) {
         Objects.requireNonNull(d, "delay");
         if (d.isNegative()) {
@@ -235,8 +214,25 @@ public final class FastDfsTestCluster implements AutoCloseable {
         private boolean useStorageIds;
         private Path dataDir;
         private Clock clock = Clock.systemUTC();
+        private int trackerPort;
+        private int storagePort;
 
         private Builder() {
+        }
+
+        /**
+         * The port of every tracker (each has its own address, as on real hosts: e.g. 22122); default: a free port
+         * per tracker.
+         */
+        public Builder trackerPort(int port) {
+            this.trackerPort = Ports.requireValid(port, "tracker");
+            return this;
+        }
+
+        /** The port of every storage (each has its own address: e.g. 23000); default: a free port per group. */
+        public Builder storagePort(int port) {
+            this.storagePort = Ports.requireValid(port, "storage");
+            return this;
         }
 
         /** Number of trackers (1..16, {@code FDFS_MAX_TRACKERS}). */

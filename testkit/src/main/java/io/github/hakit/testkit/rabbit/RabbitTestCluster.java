@@ -128,7 +128,7 @@ public final class RabbitTestCluster implements AutoCloseable {
             for (int i = 0; i < config.nodes; i++) {
                 String letter = String.valueOf(LETTERS.charAt(i));
                 String name = nodeName(i);
-                int amqp = Ports.freePort(HOST);
+                int amqp = i < config.amqpPorts.size() ? config.amqpPorts.get(i) : Ports.freePort(HOST);
                 int dist = Ports.freePort(HOST);
                 int mgmt = Ports.freePort(HOST);
                 int amqps = config.selfSignedTls ? Ports.freePort(HOST) : 0;
@@ -578,6 +578,7 @@ public final class RabbitTestCluster implements AutoCloseable {
         private long walMaxSizeBytes = 64L * 1024 * 1024;
         private boolean selfSignedTls;
         private final List<String> extraConfig = new ArrayList<>();
+        private final List<Integer> amqpPorts = new ArrayList<>();
 
         private Builder() {
         }
@@ -677,6 +678,15 @@ public final class RabbitTestCluster implements AutoCloseable {
                 throw new IllegalArgumentException("one line at a time: " + line);
             }
             extraConfig.add(line);
+            return this;
+        }
+
+        /** AMQP ports of the first nodes, in order (the rest, and every other port, are free ones). */
+        public Builder amqpPorts(List<Integer> ports) {
+            amqpPorts.clear();
+            for (Integer p : Objects.requireNonNull(ports, "ports")) {
+                amqpPorts.add(Ports.requireValid(Objects.requireNonNull(p, "port"), "AMQP"));
+            }
             return this;
         }
 

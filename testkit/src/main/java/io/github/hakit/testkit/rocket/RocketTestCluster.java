@@ -90,7 +90,9 @@ public final class RocketTestCluster implements AutoCloseable {
         String classpath = config.classpath != null ? config.classpath : serverClasspath();
         List<RocketNode> ns = new ArrayList<>();
         for (int i = 1; i <= config.nameServers; i++) {
-            ns.add(nameServer("namesrv-" + i, reservePort(), classpath));
+            int port = i <= config.nameServerPorts.size() ? config.nameServerPorts.get(i - 1) : reservePort();
+            reserved.add(port);
+            ns.add(nameServer("namesrv-" + i, port, classpath));
         }
         this.nameServers = List.copyOf(ns);
         String namesrvAddr = nameServers.stream().map(RocketNode::address).collect(Collectors.joining(";"));
@@ -716,8 +718,18 @@ public final class RocketTestCluster implements AutoCloseable {
         private boolean deleteOnClose;
         private String classpath;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private final List<Integer> nameServerPorts = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Ports of the first NameServers, in order (the rest, and the brokers' ports, are free ones). */
+        public Builder nameServerPorts(List<Integer> ports) {
+            nameServerPorts.clear();
+            for (Integer p : Objects.requireNonNull(ports, "ports")) {
+                nameServerPorts.add(Ports.requireValid(Objects.requireNonNull(p, "port"), "NameServer"));
+            }
+            return this;
         }
 
         private Builder copy() {
@@ -733,6 +745,7 @@ public final class RocketTestCluster implements AutoCloseable {
             b.deleteOnClose = deleteOnClose;
             b.classpath = classpath;
             b.brokerProperties.putAll(brokerProperties);
+            b.nameServerPorts.addAll(nameServerPorts);
             return b;
         }
 

@@ -24,6 +24,11 @@ final class LoopbackInstances {
      * the config are copied to {@code zookeeper.*} system properties by {@code QuorumPeerConfig}.
      */
     static InstanceSpec spec(String loopbackHost, int serverId, Duration tickTime) {
+        return spec(loopbackHost, 0, serverId, tickTime);
+    }
+
+    /** As {@link #spec(String, int, Duration)} with a chosen client port (0 = a free one). */
+    static InstanceSpec spec(String loopbackHost, int clientPort, int serverId, Duration tickTime) {
         Ports.loopback(loopbackHost);
         Path dataDir;
         try {
@@ -35,7 +40,8 @@ final class LoopbackInstances {
                 "clientPortAddress", loopbackHost,
                 "admin.enableServer", "false");
         int tick = tickTime == null ? -1 : (int) tickTime.toMillis();
-        return new InstanceSpec(dataDir.toFile(), Ports.freePort(loopbackHost), Ports.freePort(loopbackHost),
+        return new InstanceSpec(dataDir.toFile(), clientPort != 0 ? clientPort : Ports.freePort(loopbackHost),
+                Ports.freePort(loopbackHost),
                 Ports.freePort(loopbackHost), true, serverId, tick, -1, custom, loopbackHost);
     }
 

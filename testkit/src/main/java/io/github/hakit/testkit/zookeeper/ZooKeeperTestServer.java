@@ -50,10 +50,16 @@ public final class ZooKeeperTestServer implements ZooKeeperEnsemble {
      * @param closeTimeout how long {@link #close()} waits at most (> 0)
      */
     public static ZooKeeperTestServer start(String loopbackHost, Duration tickTime, Duration closeTimeout) {
+        return start(loopbackHost, 0, tickTime, closeTimeout);
+    }
+
+    /** As {@link #start(String, Duration, Duration)} on a chosen client port (0 = a free one). */
+    public static ZooKeeperTestServer start(String loopbackHost, int port, Duration tickTime, Duration closeTimeout) {
         Objects.requireNonNull(loopbackHost, "loopbackHost");
         requirePositive(closeTimeout, "closeTimeout");
         LoopbackInstances.validateTickTime(tickTime);
-        InstanceSpec spec = LoopbackInstances.spec(loopbackHost, 1, tickTime);
+        InstanceSpec spec = LoopbackInstances.spec(loopbackHost, port == 0 ? 0 : Ports.requireValid(port, "ZooKeeper"),
+                1, tickTime);
         long started = System.nanoTime();
         TestingServer server;
         try {
