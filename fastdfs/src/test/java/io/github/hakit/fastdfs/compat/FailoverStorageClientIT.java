@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.fastdfs.FastDfsClient;
 import io.github.hakit.fastdfs.FastDfsServerException;
 import io.github.hakit.fastdfs.FileId;

@@ -1,6 +1,6 @@
 package io.github.hakit.examples.tour;
 
-import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.fastdfs.FastDfsClient;
 import io.github.hakit.fastdfs.FileId;
 import io.github.hakit.testkit.fastdfs.FastDfsTestCluster;

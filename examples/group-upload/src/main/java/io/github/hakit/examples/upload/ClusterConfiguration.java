@@ -1,6 +1,6 @@
 package io.github.hakit.examples.upload;
 
-import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.fastdfs.FastDfsClient;
 import io.github.hakit.fastdfs.FastDfsHttp;
 import java.io.IOException;
