@@ -76,11 +76,7 @@ public final class ServerList {
             throw new InvalidPropertyException(property, value, "no node given", expectedForm(defaultPort));
         }
         List<Endpoint> result = new ArrayList<>();
-        for (String raw : STATEMENTS.split(value.replace('{', '\n').replace('}', '\n'))) {
-            String s = raw.trim();
-            if (s.isEmpty()) {
-                continue;
-            }
+        for (String s : statements(value)) {
             String[] words = s.split("\\s+");
             String first = words[0].toLowerCase(Locale.ROOT);
             try {
@@ -105,6 +101,31 @@ public final class ServerList {
             throw new InvalidPropertyException(property, value, "no node given", expectedForm(defaultPort));
         }
         return List.copyOf(result);
+    }
+
+    /**
+     * The value cut at {@code ,}, {@code ;}, line ends and braces, and before every {@code server} keyword (so plain
+     * entries and server lines may follow each other on one line).
+     */
+    private static List<String> statements(String value) {
+        List<String> out = new ArrayList<>();
+        for (String raw : STATEMENTS.split(value.replace('{', '\n').replace('}', '\n'))) {
+            StringBuilder cur = new StringBuilder();
+            for (String w : raw.trim().split("\\s+")) {
+                if (w.isEmpty()) {
+                    continue;
+                }
+                if (w.equalsIgnoreCase("server") && cur.length() > 0) {
+                    out.add(cur.toString());
+                    cur.setLength(0);
+                }
+                cur.append(cur.length() > 0 ? " " : "").append(w);
+            }
+            if (cur.length() > 0) {
+                out.add(cur.toString());
+            }
+        }
+        return out;
     }
 
     private static Endpoint serverLine(String[] words, int defaultPort) {

@@ -2,6 +2,7 @@ package io.github.hakit.rabbit.spring;
 
 import io.github.hakit.core.HealthCheckConfig;
 import io.github.hakit.core.HealthCheckSettings;
+import io.github.hakit.core.spring.ClusterHealthSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ public class HakitRabbitProperties {
             .inter(Duration.ofSeconds(1)).fastInter(Duration.ofMillis(250)).rise(2).fall(2).build());
     private final Publisher publisher = new Publisher();
     private final SpringAmqp springAmqp = new SpringAmqp();
-    private final Health health = new Health();
+    private final ClusterHealthSettings health = new ClusterHealthSettings();
 
     public boolean isEnabled() {
         return enabled;
@@ -159,7 +160,7 @@ public class HakitRabbitProperties {
         return springAmqp;
     }
 
-    public Health getHealth() {
+    public ClusterHealthSettings getHealth() {
         return health;
     }
 
@@ -251,23 +252,6 @@ public class HakitRabbitProperties {
 
         public void setRecoveryMaxInterval(Duration recoveryMaxInterval) {
             this.recoveryMaxInterval = recoveryMaxInterval;
-        }
-    }
-
-    /** How the hakit health indicator ({@code hakitRabbit}) counts in the application's health. */
-    public static class Health {
-        /**
-         * Whether the application is DOWN when no node is usable. false marks the cluster optional: its health is
-         * then UNKNOWN, which does not take the application down.
-         */
-        private boolean required = true;
-
-        public boolean isRequired() {
-            return required;
-        }
-
-        public void setRequired(boolean required) {
-            this.required = required;
         }
     }
 }
