@@ -90,7 +90,8 @@ public class RocketAutoConfiguration {
             given.add("hakit.rocket.address-server-url");
         }
         if (given.size() > 1) {
-            throw new InvalidPropertyException(given.get(1), "(set)", "set exactly one of " + given,
+            throw new InvalidPropertyException(given.get(1), "(set)", "set exactly one of hakit.rocket.name-servers, "
+                    + "hakit.rocket.servers and hakit.rocket.address-server-url; set: " + given,
                     "one of hakit.rocket.name-servers, hakit.rocket.servers and hakit.rocket.address-server-url");
         }
         String source = given.isEmpty() ? "rocketmq.name-server" : given.get(0);
