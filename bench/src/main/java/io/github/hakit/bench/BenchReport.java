@@ -1,6 +1,6 @@
 package io.github.hakit.bench;
 
-import io.github.hakit.core.Balancer;
+import io.github.hakit.core.balance.Balancer;
 import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.Peer;
 import io.github.hakit.core.Upstream;
@@ -228,12 +228,18 @@ public final class BenchReport {
     }
 
     static void update(Path file, String section) throws IOException {
+        update(file, section, BEGIN, END);
+    }
+
+    /** Replaces the section between {@code beginMarker} and {@code endMarker} (or appends it). */
+    static void update(Path file, String section, String beginMarker, String endMarker) throws IOException {
         String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# hakit benchmarks\n\n";
-        int begin = text.indexOf(BEGIN);
-        int end = text.indexOf(END);
+        int begin = text.indexOf(beginMarker);
+        int end = text.indexOf(endMarker);
         String updated;
         if (begin >= 0 && end > begin) {
-            updated = text.substring(0, begin) + section + text.substring(end + END.length()).replaceFirst("^\\n", "");
+            updated = text.substring(0, begin) + section
+                    + text.substring(end + endMarker.length()).replaceFirst("^\\n", "");
         } else {
             updated = text + (text.endsWith("\n\n") ? "" : text.endsWith("\n") ? "\n" : "\n\n") + section;
         }
@@ -256,7 +262,7 @@ public final class BenchReport {
         return "CPU model unknown";
     }
 
-    private static String firstLine(String path) {
+    static String firstLine(String path) {
         try {
             List<String> lines = Files.readAllLines(Path.of(path));
             return lines.isEmpty() ? "unknown" : lines.get(0).trim();

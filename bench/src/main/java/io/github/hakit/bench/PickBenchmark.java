@@ -1,6 +1,6 @@
 package io.github.hakit.bench;
 
-import io.github.hakit.core.Balancer;
+import io.github.hakit.core.balance.Balancer;
 import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.Peer;
 import io.github.hakit.core.Upstream;

@@ -18,6 +18,14 @@ public interface Attempt {
      */
     Duration timeout();
 
+    /**
+     * The connect timeout for this attempt (Nginx's {@code proxy_connect_timeout}): the policy's connect timeout,
+     * at most {@link #timeout()}.
+     */
+    default Duration connectTimeout() {
+        return timeout();
+    }
+
     /** Whether this is a retry. */
     default boolean isRetry() {
         return number() > 1;

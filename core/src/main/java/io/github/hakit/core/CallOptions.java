@@ -1,5 +1,6 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.balance.Balancer;
 import java.util.Objects;
 
 /**

@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import io.github.hakit.core.config.NginxUpstreamParser;
+import io.github.hakit.core.health.HealthCheckConfig;
+import io.github.hakit.core.health.ObserveConfig;
 
 /**
  * One server of an upstream: an address plus the per-server parameters that Nginx's {@code server} line and
@@ -25,7 +28,8 @@ import java.util.Objects;
  * @param name        display name (HAProxy server name); defaults to {@code host:port}
  * @param weight      0..1,000,000; 0 takes no new traffic (HAProxy's drain)
  * @param maxFails    failures within {@code failTimeout} that make the endpoint unavailable; 0 disables accounting
- * @param failTimeout the failure-counting window and the time the endpoint then stays unavailable
+ * @param failTimeout the failure-counting window and the time the endpoint then stays unavailable (at most
+ *                    {@link #MAX_DURATION})
  * @param backup      used only when no primary endpoint is usable
  * @param down        permanently out of rotation
  * @param maxConns    maximum concurrent calls; 0 = unlimited
@@ -48,6 +52,8 @@ public record Endpoint(String host, int port, String name, int weight, int maxFa
     public static final Duration DEFAULT_FAIL_TIMEOUT = Duration.ofSeconds(10);
     /** Largest accepted weight. */
     public static final int MAX_WEIGHT = 1_000_000;
+    /** Largest accepted {@code fail_timeout} and {@code slow_start}: 100 years (nanosecond clocks end at 292). */
+    public static final Duration MAX_DURATION = Duration.ofDays(36_500);
 
     public Endpoint {
         host = validateHost(host);
@@ -67,6 +73,10 @@ public record Endpoint(String host, int port, String name, int weight, int maxFa
         if (failTimeout.isNegative()) {
             throw new IllegalArgumentException("fail_timeout < 0: " + failTimeout + " (" + name + ")");
         }
+        if (failTimeout.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("fail_timeout above " + MAX_DURATION.toDays() + " days: "
+                    + failTimeout.getSeconds() + "s (" + name + ")");
+        }
         if (maxConns < 0) {
             throw new IllegalArgumentException("max_conns < 0: " + maxConns + " (" + name + ")");
         }
@@ -75,6 +85,10 @@ public record Endpoint(String host, int port, String name, int weight, int maxFa
         slowStart = slowStart == null ? Duration.ZERO : slowStart;
         if (slowStart.isNegative()) {
             throw new IllegalArgumentException("slow_start < 0: " + slowStart + " (" + name + ")");
+        }
+        if (slowStart.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("slow_start above " + MAX_DURATION.toDays() + " days: "
+                    + slowStart.getSeconds() + "s (" + name + ")");
         }
     }
 
@@ -148,12 +162,21 @@ public record Endpoint(String host, int port, String name, int weight, int maxFa
         String h = host.trim();
         for (int i = 0; i < h.length(); i++) {
             char c = h.charAt(i);
-            boolean ok = Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '%';
-            if (!ok) {
-                throw new IllegalArgumentException("invalid character '" + c + "' in host: '" + host + "'");
+            if (!isHostChar(c)) {
+                throw new IllegalArgumentException("invalid character '" + c + "' in host: '" + Secrets.redact(host)
+                        + "'");
             }
         }
         return h;
+    }
+
+    /**
+     * Whether {@code c} may appear in a host: an ASCII letter or digit, {@code . - _}, or {@code :} and {@code %}
+     * of IPv6 literals and zone ids.
+     */
+    public static boolean isHostChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                || c == '_' || c == ':' || c == '%';
     }
 
     /** Builder for {@link Endpoint}; defaults are Nginx's. */

@@ -3,8 +3,19 @@ package io.github.hakit.core;
 import java.util.Locale;
 
 /**
- * Why an attempt failed, in the vocabulary of Nginx's {@code proxy_next_upstream}. Back ends map their own
- * errors onto these with a {@link FailureClassifier}.
+ * Why an attempt failed: the vocabulary of Nginx's {@code proxy_next_upstream} (error, timeout, invalid_header,
+ * http_5xx, ...) plus protocol-neutral kinds in the spirit of gRPC's status codes ({@link #UNAVAILABLE},
+ * {@link #OVERLOADED}, {@link #REJECTED}, {@link #NO_ROUTE}), so that a back end never needs a vocabulary of its
+ * own. Back ends map their errors onto these with a {@link FailureClassifier} (thrown) or a
+ * {@link ResultClassifier} (answered but failed), and choose which kinds move a call on with
+ * {@link io.github.hakit.core.retry.NextUpstreamPolicy#conditions()}.
+ *
+ * <pre>{@code
+ * FailureClassifier broker = t -> t instanceof BrokerBusyException ? Failure.notSent(FailureKind.OVERLOADED)
+ *     : FailureClassifier.network().classify(t);
+ * NextUpstreamPolicy p = NextUpstreamPolicy.builder()
+ *     .conditions(FailureKind.ERROR, FailureKind.TIMEOUT, FailureKind.OVERLOADED, FailureKind.UNAVAILABLE).build();
+ * }</pre>
  */
 public enum FailureKind {
     /** Connecting, sending or reading failed. */
@@ -21,25 +32,55 @@ public enum FailureKind {
     HTTP_403("http_403"),
     /** Moves to the next endpoint without counting as a failure (Nginx). */
     HTTP_404("http_404"),
-    HTTP_429("http_429");
+    HTTP_429("http_429"),
+    /**
+     * Protocol-neutral: the endpoint cannot serve now (not the leader or master, shutting down, service not
+     * available, not connected). Counts as a failure.
+     */
+    UNAVAILABLE("unavailable", false, true),
+    /** Protocol-neutral: the endpoint refused for load (busy, throttled, queue full). Counts as a failure. */
+    OVERLOADED("overloaded", false, true),
+    /**
+     * Protocol-neutral: the endpoint refused this request itself (illegal, too large, not permitted); another
+     * endpoint would refuse it too, so it is not the endpoint's fault and does not count.
+     */
+    REJECTED("rejected", false, false),
+    /**
+     * Protocol-neutral: this endpoint has no route for this request (a broker without the topic, a storage
+     * without the file yet); moves on without counting, like Nginx's 404.
+     */
+    NO_ROUTE("no_route", false, false);
 
     private final String nginxName;
+    private final boolean nginx;
+    private final boolean counts;
 
     FailureKind(String nginxName) {
-        this.nginxName = nginxName;
+        this(nginxName, true, !nginxName.equals("http_403") && !nginxName.equals("http_404"));
     }
 
-    /** The name used in {@code proxy_next_upstream}, e.g. {@code http_502}. */
+    FailureKind(String name, boolean nginx, boolean counts) {
+        this.nginxName = name;
+        this.nginx = nginx;
+        this.counts = counts;
+    }
+
+    /** The name used in {@code proxy_next_upstream}, e.g. {@code http_502} (for neutral kinds: {@code unavailable}...). */
     public String nginxName() {
         return nginxName;
     }
 
+    /** Whether Nginx's {@code proxy_next_upstream} has this condition. */
+    public boolean isNginx() {
+        return nginx;
+    }
+
     /**
      * Whether a failure of this kind counts against the endpoint's {@code max_fails}. As in Nginx, 403 and 404 move
-     * on to the next endpoint but do not count.
+     * on to the next endpoint but do not count; so do {@link #REJECTED} and {@link #NO_ROUTE}.
      */
     public boolean countsAsFailure() {
-        return this != HTTP_403 && this != HTTP_404;
+        return counts;
     }
 
     /** The kind for an HTTP status, or {@code null} when the status has none. */
@@ -64,7 +105,7 @@ public enum FailureKind {
     public static FailureKind ofNginxName(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         for (FailureKind k : values()) {
-            if (k.nginxName.equals(n)) {
+            if (k.nginx && k.nginxName.equals(n)) {
                 return k;
             }
         }

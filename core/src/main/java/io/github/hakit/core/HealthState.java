@@ -15,7 +15,12 @@ public enum HealthState {
     /** Taken out by an operator (or {@code down} / HAProxy {@code disabled}): no traffic, no checks. */
     MAINT,
     /** Operator drain: no new calls, running ones finish. */
-    DRAIN;
+    DRAIN,
+    /**
+     * HAProxy's STOPPING (stats: {@code NOLB}): up, but no new calls ({@code set server health stopping}, a
+     * {@code 404} from {@code http-check disable-on-404}).
+     */
+    STOPPING;
 
     /** Whether new calls may be routed here (UP or GOING_DOWN). */
     public boolean takesTraffic() {

@@ -14,7 +14,7 @@ public record HostPort(String host, int port) {
 
     public HostPort {
         if (host == null || host.isBlank()) {
-            throw new IllegalArgumentException("empty host: '" + host + "'");
+            throw new IllegalArgumentException("empty host: '" + Secrets.redact(host) + "'");
         }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range 1..65535: " + port);
@@ -36,28 +36,44 @@ public record HostPort(String host, int port) {
         if (v.startsWith("[")) {
             int close = v.indexOf(']');
             if (close < 0 || close + 1 >= v.length() || v.charAt(close + 1) != ':') {
-                throw new IllegalArgumentException("malformed host:port: '" + value + "' (expected [ipv6]:port)");
+                throw malformed(value, "expected [ipv6]:port");
             }
             host = v.substring(1, close);
             port = v.substring(close + 2);
         } else {
             int colon = v.lastIndexOf(':');
             if (colon <= 0 || colon != v.indexOf(':')) {
-                throw new IllegalArgumentException("malformed host:port: '" + value + "' (expected host:port)");
+                throw malformed(value, "expected host:port");
             }
             host = v.substring(0, colon);
             port = v.substring(colon + 1);
         }
-        int p;
-        try {
-            p = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("malformed host:port: '" + value + "' (port '" + port + "' is not a number)");
+        // ASCII digits only: Integer.parseInt would take "+80", "٨٠" and "８０" as 80
+        if (port.isEmpty() || port.length() > 5) {
+            throw malformed(value, "port '" + Secrets.redact(port) + "' is not a number 1..65535");
+        }
+        int p = 0;
+        for (int i = 0; i < port.length(); i++) {
+            char c = port.charAt(i);
+            if (c < '0' || c > '9') {
+                throw malformed(value, "port '" + Secrets.redact(port) + "' is not a number");
+            }
+            p = p * 10 + (c - '0');
         }
         if (p < 1 || p > 65535) {
-            throw new IllegalArgumentException("malformed host:port: '" + value + "' (port " + p + " out of range 1..65535)");
+            throw malformed(value, "port " + p + " out of range 1..65535");
+        }
+        for (int i = 0; i < host.length(); i++) {
+            if (!Endpoint.isHostChar(host.charAt(i))) {
+                throw malformed(value, "invalid character '" + host.charAt(i) + "' in host");
+            }
         }
         return new HostPort(host, p);
+    }
+
+    /** The message never echoes a secret: the value goes through {@link Secrets#redact}. */
+    private static IllegalArgumentException malformed(String value, String why) {
+        return new IllegalArgumentException("malformed host:port: '" + Secrets.redact(value) + "' (" + why + ")");
     }
 
     @Override

@@ -1,28 +1,45 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.balance.AllDownPolicy;
+import io.github.hakit.core.balance.Balancer;
+import io.github.hakit.core.event.LoggingUpstreamListener;
+import io.github.hakit.core.event.UpstreamListener;
+import io.github.hakit.core.health.HealthCheckConfig;
+import io.github.hakit.core.health.Probe;
+import io.github.hakit.core.internal.ActiveHealth;
+import io.github.hakit.core.internal.CallLoop;
+import io.github.hakit.core.internal.CallState;
+import io.github.hakit.core.internal.Engine;
+import io.github.hakit.core.internal.Events;
+import io.github.hakit.core.internal.Node;
+import io.github.hakit.core.internal.PassiveHealth;
+import io.github.hakit.core.internal.Pending;
+import io.github.hakit.core.internal.Pool;
+import io.github.hakit.core.internal.RetryBudget;
+import io.github.hakit.core.internal.Routing;
+import io.github.hakit.core.internal.Source;
+import io.github.hakit.core.retry.NextUpstreamPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A named set of endpoints with a balancing policy, passive (Nginx) and active (HAProxy) health, and Nginx
- * next-upstream retries. Thread-safe; one instance per cluster, shared by all callers.
+ * next-upstream retries — over its own endpoints or over any per-call list of candidates. Thread-safe; one
+ * instance per cluster, shared by all callers.
  *
  * <pre>{@code
  * Upstream trackers = Upstream.builder("trackers")
@@ -34,46 +51,49 @@ import org.slf4j.LoggerFactory;
  * log.info("\n{}", trackers.status().render());
  * }</pre>
  *
- * <h2>Picking</h2>
+ * <h2>How the parts fit</h2>
+ * The balancer's picker ({@link Balancer}, one class per algorithm) chooses; Nginx passive health and HAProxy
+ * active checks report transitions that this class applies in one place, under one lock, and delivers to
+ * listeners after releasing it; the next-upstream loop runs {@link #execute} and {@link #executeAsync} over the
+ * upstream's endpoints or over {@link Candidates}.
+ *
+ * <h2>Running a back end on core</h2>
+ * <pre>{@code
+ * Upstream brokers = Upstream.builder("orders-brokers").endpoints(List.of())   // per-call lists only
+ *     .classifier(t -> t instanceof BusyException ? Failure.notSent(FailureKind.OVERLOADED)
+ *                     : FailureClassifier.network().classify(t))
+ *     .nextUpstream(NextUpstreamPolicy.builder().tries(3).timeout(Duration.ofSeconds(3))
+ *         .shareDeadline(Duration.ofMillis(300))
+ *         .conditions(FailureKind.ERROR, FailureKind.TIMEOUT, FailureKind.OVERLOADED, FailureKind.UNAVAILABLE)
+ *         .build())
+ *     .scheduler(scheduler).ticker(ticker).build();
+ * CompletionStage<SendResult> r = brokers.executeAsync(Candidates.rotating(brokerEndpoints(topic)),
+ *     CallOptions.nonIdempotent(), attempt -> send(attempt.endpoint(), msg, attempt.timeout()), null);
+ * }</pre>
+ *
+ * <h2>Picking by hand</h2>
  * {@link #pick()} returns a preallocated {@link Peer}; the caller reports the outcome with exactly one of
  * {@link #success}, {@link #failure} or {@link #release}. {@link #execute} does all of that plus retries.
- *
- * <p>Round robin is Nginx's smooth weighted round robin to the pick: while every usable endpoint has its full
- * effective weight and no failures, picks read a precomputed schedule through an atomic counter (no lock, no
- * allocation, O(1) at any size); a failure, a health or membership change, or a retry that excludes endpoints
- * switches to the exact algorithm under a short lock, which hands back to the schedule once Nginx's state returns
- * to its all-zero point. The lock stays because recovering effective weights change every peer's state on every
- * pick: that is Nginx's algorithm, and a CAS per peer would cost more than the lock.
  */
 public final class Upstream implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Upstream.class);
-
     private final String name;
     private final Balancer balancer;
     private final NextUpstreamPolicy policy;
     private final FailureClassifier classifier;
-    private final AllDownPolicy allDown;
-    private final int maxEjectionPercent;
     private final HealthCheckConfig defaultCheck;
     private final Ticker ticker;
     private final Sleeper sleeper;
     private final Probe probe;
     private final ScheduledExecutorService scheduler;
-    private final Executor probeExecutor;
     /** The executors this upstream created (and shuts down on close); injected ones belong to the caller. */
     private final List<ExecutorService> ownedExecutors;
-    private final Executor listenerExecutor;
-    private final List<UpstreamListener> listeners = new CopyOnWriteArrayList<>();
+    private final Events events;
     private final RetryBudget budget;
-    private final HealthChecker checker;
-
-    /** Guards Nginx round-robin state, passive failure accounting, membership and snapshot publication. */
-    private final Object lock = new Object();
-    private volatile Snapshot snapshot;
-    private final AtomicLong rrCounter = new AtomicLong();
-    /** True while picks may read the precomputed schedule. Written under {@link #lock}. */
-    private volatile boolean scheduleMode;
-    private volatile boolean panicking;
+    private final Pool pool;
+    private final ActiveHealth checker;
+    private final CallLoop loop;
+    private final Source own;
+    private final AtomicLong rotation = new AtomicLong();
     private volatile boolean closed;
 
     private Upstream(Builder b) {
@@ -81,42 +101,64 @@ public final class Upstream implements AutoCloseable {
         this.name = cfg.name();
         this.balancer = cfg.balancer();
         this.policy = cfg.nextUpstream();
-        this.allDown = cfg.allDown();
-        this.maxEjectionPercent = cfg.maxEjectionPercent();
         this.defaultCheck = cfg.healthCheck();
         this.classifier = b.classifier;
         this.ticker = b.ticker;
         this.sleeper = b.sleeper;
         this.probe = b.probe;
-        this.listenerExecutor = b.listenerExecutor;
+        this.events = new Events(name, b.listenerExecutor);
         if (b.logging) {
-            listeners.add(new LoggingUpstreamListener());
+            events.add(new LoggingUpstreamListener());
         }
-        listeners.addAll(b.listeners);
+        b.listeners.forEach(events::add);
         this.budget = new RetryBudget(policy.budget(), ticker);
         boolean checks = probe != null && hasChecks(cfg.endpoints());
         List<ExecutorService> owned = new ArrayList<>(2);
-        if (checks && b.scheduler == null) {
-            ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(daemonThreads("hakit-check-" + name));
+        if (b.scheduler == null) {
+            // one daemon thread, started on the first timer (a check, an ejection's end) and gone when idle
+            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemonThreads("hakit-timer-" + name));
+            s.setKeepAliveTime(10, TimeUnit.SECONDS);
+            s.allowCoreThreadTimeOut(true);
+            s.setRemoveOnCancelPolicy(true);
             owned.add(s);
             this.scheduler = s;
         } else {
             this.scheduler = b.scheduler;
         }
-        if (checks && b.probeExecutor == null) {
+        Executor probes = b.probeExecutor;
+        if (checks && probes == null) {
             ExecutorService e = Executors.newCachedThreadPool(daemonThreads("hakit-probe-" + name));
             owned.add(e);
-            this.probeExecutor = e;
-        } else {
-            this.probeExecutor = b.probeExecutor;
+            probes = e;
         }
         this.ownedExecutors = List.copyOf(owned);
-        synchronized (lock) {
-            publish(buildPeers(cfg.endpoints(), Map.of()), true);
-        }
-        this.checker = checks ? new HealthChecker(this, probe, scheduler, probeExecutor, ticker) : null;
+        PassiveHealth passive = new PassiveHealth(cfg.wholeSeconds(), cfg.maxEjectionPercent());
+        this.pool = new Pool(name, ticker, passive, cfg.allDown(), events, scheduler);
+        this.checker = checks ? new ActiveHealth(probe, scheduler, probes, ticker, new CheckSink()) : null;
+        pool.start(balancer.newPicker(pool), buildNodes(cfg.endpoints(), Map.of()));
+        this.loop = new CallLoop(new UpstreamEngine());
+        this.own = new Source() {
+            @Override
+            public Node pick(CallState call) {
+                if (call.triedCount() > 0) {
+                    call.rebase(pool.routing());
+                }
+                return pool.pick(call);
+            }
+
+            @Override
+            public int size() {
+                int n = 0;
+                for (Node p : pool.routing().all()) {
+                    if (!p.endpoint.down()) {
+                        n++;
+                    }
+                }
+                return n;
+            }
+        };
         if (checker != null) {
-            checker.start(snapshot.all());
+            checker.start(List.of(pool.routing().all()));
         }
     }
 
@@ -158,392 +200,85 @@ public final class Upstream implements AutoCloseable {
         return policy;
     }
 
-    /** The endpoints, primaries then backups, in declared order. */
+    /** The configured endpoints, primaries then backups, in declared order. */
     public List<Endpoint> endpoints() {
-        Snapshot s = snapshot;
-        List<Endpoint> out = new ArrayList<>(s.primaries.length + s.backups.length);
-        for (Peer p : s.all()) {
-            out.add(p.endpoint());
+        Routing r = pool.routing();
+        List<Endpoint> out = new ArrayList<>(r.all().length);
+        for (Node p : r.all()) {
+            out.add(p.endpoint);
         }
         return out;
     }
 
+    /** Retries, calls that ran out of attempts, and state changes since the upstream was built. */
+    public EventCounts eventCounts() {
+        return new EventCounts(events.retries.sum(), events.exhausted.sum(), events.stateChanges.sum());
+    }
+
+    /**
+     * Event counts of an upstream.
+     *
+     * @param retries      attempts retried on another (or the same) endpoint
+     * @param exhausted    calls that failed after all the attempts they were allowed
+     * @param stateChanges endpoint state changes
+     */
+    public record EventCounts(long retries, long exhausted, long stateChanges) {
+    }
+
     public void addListener(UpstreamListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        events.add(listener);
     }
 
     public void removeListener(UpstreamListener listener) {
-        listeners.remove(listener);
+        events.remove(listener);
     }
 
     // ------------------------------------------------------------------------------------------------ picking
 
     /**
      * Picks an endpoint for one call and takes a call slot on it; returns {@code null} when no endpoint is usable
-     * (and the all-down policy does not route anyway). Allocation-free.
+     * (and the all-down policy does not route anyway). Allocation-free for round robin.
      */
     public Peer pick() {
-        return pick(0, false, null);
+        return pool.pick(null);
     }
 
-    /** Picks with a consistent-hash key ({@link Balancer#CONSISTENT_HASH}); other balancers ignore the key. */
+    /** Picks with a hash key ({@link Balancer#CONSISTENT_HASH}, {@link Balancer#HASH}); others ignore the key. */
     public Peer pick(String hashKey) {
-        return hashKey == null ? pick() : pick(Ketama.hashKey(hashKey), true, null);
-    }
-
-    private Peer pick(int hash, boolean hashed, Tried tried) {
-        Snapshot s = snapshot;
-        switch (balancer) {
-            case ROUND_ROBIN:
-                if (tried == null && scheduleMode) {
-                    SwrrSchedule schedule = s.schedule;
-                    if (schedule != null) {
-                        long position = rrCounter.getAndIncrement();
-                        Peer p = s.primaries[schedule.order[(int) (position % schedule.length())]];
-                        if (p.tryAcquire()) {
-                            return p;
-                        }
-                        // full (max_conns): Nginx skips it in this pick, which leaves the steady state
-                        return lockedPick(tried, position);
-                    }
-                }
-                return lockedPick(tried, -1);
-            case LEAST_CONN:
-                return lockedPick(tried, -1);
-            case P2C_PEAK_EWMA:
-                return p2cPick(s, tried);
-            case FIRST:
-                return firstPick(s, tried);
-            case CONSISTENT_HASH:
-                return hashed ? hashPick(s, hash, tried) : lockedPick(tried, -1);
-            default:
-                throw new IllegalStateException("unknown balancer " + balancer);
-        }
-    }
-
-    private Peer lockedPick(Tried tried, long schedulePosition) {
-        List<Runnable> events = null;
-        Peer chosen;
-        synchronized (lock) {
-            Snapshot s = snapshot;
-            leaveScheduleMode(s, schedulePosition);
-            long now = ticker.read();
-            chosen = balancer == Balancer.LEAST_CONN
-                    ? leastConnPeer(s.primaries, s.panic, tried, now)
-                    : swrrPeer(s.primaries, s.panic, tried, now);
-            if (chosen == null && s.backups.length > 0) {
-                chosen = balancer == Balancer.LEAST_CONN
-                        ? leastConnPeer(s.backups, false, tried, now)
-                        : swrrPeer(s.backups, false, tried, now);
-            }
-            if (chosen == null) {
-                events = new ArrayList<>(1);
-                chosen = allDownPick(s, tried, now, events);
-            } else if (panicking && !s.panic) {
-                events = new ArrayList<>(1);
-                endPanic(events, "an endpoint is usable again");
-            }
-            if (chosen != null) {
-                chosen.conns.incrementAndGet();
-            }
-            maybeEnterScheduleMode(s);
-        }
-        fire(events);
-        return chosen;
-    }
-
-    /**
-     * Nginx's {@code ngx_http_upstream_get_peer}, step for step: skip tried, down, failed (max_fails within
-     * fail_timeout) and full (max_conns) peers; add effective weight to current weight; recover effective weight
-     * by one; choose the largest current weight (first on ties); subtract the total from it. Caller holds the lock.
-     */
-    private Peer swrrPeer(Peer[] peers, boolean ignoreHealth, Tried tried, long now) {
-        if (peers.length == 1 && snapshot.single) {
-            // Nginx's single-peer path: only down and max_conns are checked, failures are never counted
-            Peer p = peers[0];
-            return p.eligible(ignoreHealth) && (tried == null || !tried.contains(p)) && !p.full() ? p : null;
-        }
-        Peer best = null;
-        long total = 0;
-        for (Peer p : peers) {
-            if (!usable(p, ignoreHealth, tried, now)) {
-                continue;
-            }
-            int ew = Math.min(p.effectiveWeight, p.rampedWeight(p.weight, now));
-            p.currentWeight += ew;
-            total += ew;
-            if (p.effectiveWeight < p.weight) {
-                p.effectiveWeight++;
-            }
-            if (best == null || p.currentWeight > best.currentWeight) {
-                best = p;
-            }
-        }
-        if (best == null) {
-            return null;
-        }
-        best.currentWeight -= (int) total;
-        if (now - best.checked > best.failTimeoutNanos) {
-            best.checked = now;
-        }
-        return best;
-    }
-
-    /**
-     * Nginx's {@code ngx_http_upstream_get_least_conn_peer}: the lowest {@code conns / weight}; among ties, smooth
-     * weighted round robin. Caller holds the lock.
-     */
-    private Peer leastConnPeer(Peer[] peers, boolean ignoreHealth, Tried tried, long now) {
-        Peer best = null;
-        int bestIndex = -1;
-        boolean many = false;
-        for (int i = 0; i < peers.length; i++) {
-            Peer p = peers[i];
-            if (!usable(p, ignoreHealth, tried, now)) {
-                continue;
-            }
-            long lhs = best == null ? 0 : (long) p.conns.get() * best.weight;
-            long rhs = best == null ? 0 : (long) best.conns.get() * p.weight;
-            if (best == null || lhs < rhs) {
-                best = p;
-                bestIndex = i;
-                many = false;
-            } else if (lhs == rhs) {
-                many = true;
-            }
-        }
-        if (best == null) {
-            return null;
-        }
-        if (many) {
-            Peer first = best;
-            long total = 0;
-            for (int i = bestIndex; i < peers.length; i++) {
-                Peer p = peers[i];
-                if (!usable(p, ignoreHealth, tried, now)) {
-                    continue;
-                }
-                if ((long) p.conns.get() * first.weight != (long) first.conns.get() * p.weight) {
-                    continue;
-                }
-                int ew = Math.min(p.effectiveWeight, p.rampedWeight(p.weight, now));
-                p.currentWeight += ew;
-                total += ew;
-                if (p.effectiveWeight < p.weight) {
-                    p.effectiveWeight++;
-                }
-                if (p.currentWeight > best.currentWeight) {
-                    best = p;
-                }
-            }
-            best.currentWeight -= (int) total;
-        }
-        if (now - best.checked > best.failTimeoutNanos) {
-            best.checked = now;
-        }
-        return best;
-    }
-
-    private boolean usable(Peer p, boolean ignoreHealth, Tried tried, long now) {
-        if (tried != null && tried.contains(p)) {
-            return false;
-        }
-        if (!p.eligible(ignoreHealth)) {
-            return false;
-        }
-        if (!ignoreHealth && p.passivelyFailed(now)) {
-            return false;
-        }
-        return !p.full();
-    }
-
-    private Peer p2cPick(Snapshot s, Tried tried) {
-        Peer[] peers = s.primaries;
-        long now = ticker.read();
-        int n = peers.length;
-        if (n > 0) {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            Peer a = null;
-            Peer b = null;
-            for (int i = 0; i < 4 && b == null; i++) {
-                Peer c = peers[random.nextInt(n)];
-                if (c != a && usable(c, s.panic, tried, now)) {
-                    if (a == null) {
-                        a = c;
-                    } else {
-                        b = c;
-                    }
-                }
-            }
-            if (a == null) {
-                for (Peer c : peers) {
-                    if (usable(c, s.panic, tried, now)) {
-                        a = c;
-                        break;
-                    }
-                }
-            }
-            if (a != null) {
-                Peer chosen = b == null || cost(a, now) <= cost(b, now) ? a : b;
-                if (chosen.tryAcquire()) {
-                    return chosen;
-                }
-            }
-        }
-        return lockedFallback(s, tried);
-    }
-
-    private double cost(Peer p, long now) {
-        double ewma;
-        synchronized (p.ewmaLock) {
-            ewma = decayed(p, now);
-        }
-        int w = Math.max(1, p.rampedWeight(p.weight, now));
-        return (ewma + 1) * (p.conns.get() + 1) / w;
-    }
-
-    /** Peak EWMA as in Finagle/Linkerd: decays toward 0 with a 10 s time constant between observations. */
-    private static double decayed(Peer p, long now) {
-        long td = Math.max(0, now - p.ewmaStamp);
-        return p.ewmaNanos * Math.exp(-td / (double) EWMA_DECAY_NANOS);
-    }
-
-    private static final long EWMA_DECAY_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** Latency charged for a failed call, so that fast failures never look fast. */
-    static final long FAILURE_PENALTY_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    private void observeLatency(Peer p, long rttNanos, long now) {
-        synchronized (p.ewmaLock) {
-            double current = decayed(p, now);
-            if (rttNanos > current) {
-                p.ewmaNanos = rttNanos; // peak: jump up at once
-            } else {
-                double w = Math.exp(-Math.max(0, now - p.ewmaStamp) / (double) EWMA_DECAY_NANOS);
-                p.ewmaNanos = current * w + rttNanos * (1 - w);
-            }
-            p.ewmaStamp = now;
-        }
-    }
-
-    private Peer firstPick(Snapshot s, Tried tried) {
-        long now = ticker.read();
-        for (Peer p : s.primaries) {
-            if (usable(p, s.panic, tried, now) && p.tryAcquire()) {
-                return p;
-            }
-        }
-        return lockedFallback(s, tried);
-    }
-
-    private Peer hashPick(Snapshot s, int hash, Tried tried) {
-        Ketama ring = s.ring;
-        if (ring != null && !ring.isEmpty()) {
-            long now = ticker.read();
-            int point = ring.firstPoint(hash);
-            // Nginx's ngx_http_upstream_get_chash_peer walks up to 20 points before falling back to round robin
-            for (int i = 0; i < 20; i++) {
-                Peer p = s.primaries[ring.owner(point + i)];
-                if (usable(p, s.panic, tried, now) && p.tryAcquire()) {
-                    return p;
-                }
-            }
-        }
-        return lockedPick(tried, -1);
-    }
-
-    /** Backups, then the all-down policy, under the lock. */
-    private Peer lockedFallback(Snapshot s, Tried tried) {
-        List<Runnable> events = new ArrayList<>(1);
-        Peer chosen;
-        synchronized (lock) {
-            long now = ticker.read();
-            chosen = s.backups.length > 0 ? swrrPeer(s.backups, false, tried, now) : null;
-            if (chosen == null) {
-                chosen = allDownPick(s, tried, now, events);
-            }
-            if (chosen != null) {
-                chosen.conns.incrementAndGet();
-            }
-        }
-        fire(events);
-        return chosen;
-    }
-
-    /** No primary or backup is usable. Caller holds the lock. */
-    private Peer allDownPick(Snapshot s, Tried tried, long now, List<Runnable> events) {
-        if (tried != null && tried.count > 0 && hasUntriedUsable(s, tried, now)) {
-            return null;
-        }
-        if (allDown.mode() == AllDownPolicy.Mode.FAIL_FAST) {
-            // Nginx: "all peers failed, mark them as live for quick recovery", and this request fails
-            for (Peer p : s.primaries) {
-                p.fails = 0;
-            }
-            return null;
-        }
-        Peer p = swrrPeer(s.primaries, true, tried, now);
-        if (p == null && s.backups.length > 0) {
-            p = swrrPeer(s.backups, true, tried, now);
-        }
-        if (p != null && !panicking) {
-            panicking = true;
-            String reason = "no endpoint is usable; trying " + p.endpoint().name() + " anyway";
-            events.add(() -> forEachListener(l -> l.onPanic(new UpstreamListener.Panic(name, true, reason))));
-        }
-        return p;
-    }
-
-    private boolean hasUntriedUsable(Snapshot s, Tried tried, long now) {
-        for (Peer p : s.all()) {
-            if (!tried.contains(p) && usable(p, s.panic, null, now)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void endPanic(List<Runnable> events, String reason) {
-        panicking = false;
-        events.add(() -> forEachListener(l -> l.onPanic(new UpstreamListener.Panic(name, false, reason))));
-    }
-
-    /** Caller holds the lock. */
-    private void leaveScheduleMode(Snapshot s, long position) {
-        if (scheduleMode) {
-            scheduleMode = false;
-            if (s.schedule != null) {
-                s.schedule.materialize(s.primaries, position >= 0 ? position : rrCounter.get());
-            }
-        }
-    }
-
-    /**
-     * Hands picks back to the schedule once Nginx's state is the schedule's start state: every usable primary at
-     * full effective weight, no failures, no slow start, all current weights 0. Caller holds the lock.
-     */
-    private void maybeEnterScheduleMode(Snapshot s) {
-        if (scheduleMode || s.schedule == null || balancer != Balancer.ROUND_ROBIN) {
-            return;
-        }
-        for (int i : s.schedule.peers) {
-            Peer p = s.primaries[i];
-            // with max_fails=0 Nginx still counts fails but never uses them, so they do not break the steady state
-            boolean failsMatter = p.fails != 0 && p.endpoint().maxFails() != 0;
-            if (p.currentWeight != 0 || p.effectiveWeight != p.weight || failsMatter
-                    || p.rampStart != Long.MIN_VALUE) {
-                return;
-            }
-        }
-        rrCounter.set(0);
-        scheduleMode = true;
+        return hashKey == null ? pick() : pool.pick(new CallState(hashKey, CallState.crc32(hashKey)));
     }
 
     // ------------------------------------------------------------------------------------------------ outcomes
 
+    private Node node(Peer peer) {
+        if (peer instanceof Node n) {
+            return n;
+        }
+        throw new IllegalArgumentException("not a peer of upstream '" + name + "': " + peer);
+    }
+
     /** The call on {@code peer} succeeded after {@code latencyNanos}. */
     public void success(Peer peer, long latencyNanos) {
-        peer.conns.decrementAndGet();
-        succeeded(peer, latencyNanos);
+        Node n = node(peer);
+        n.conns.decrementAndGet();
+        succeeded(n, latencyNanos);
+    }
+
+    /**
+     * The call on {@code peer} failed with {@code kind}. Kinds that {@link FailureKind#countsAsFailure() count}
+     * feed Nginx's passive accounting; 403/404 and the neutral {@code REJECTED}/{@code NO_ROUTE} move on without
+     * counting.
+     */
+    public void failure(Peer peer, FailureKind kind, long latencyNanos) {
+        Objects.requireNonNull(kind, "kind");
+        Node n = node(peer);
+        n.conns.decrementAndGet();
+        failed(n, kind, latencyNanos);
+    }
+
+    /** Returns the slot of a picked peer that was not called (no outcome to report). */
+    public void release(Peer peer) {
+        node(peer).conns.decrementAndGet();
     }
 
     /**
@@ -554,18 +289,13 @@ public final class Upstream implements AutoCloseable {
      * @throws IllegalArgumentException when no endpoint has that name, or the latency is negative
      */
     public void recordSuccess(String endpointName, long latencyNanos) {
-        Peer peer = recorded(endpointName, latencyNanos);
-        if (peer.fails != 0) {
+        Node n = recorded(endpointName, latencyNanos);
+        if (n.fails != 0) {
             // Nginx's get_peer stamps "checked" when it selects a peer whose fail_timeout has passed; here the
             // library selected it when the call started
-            long started = ticker.read() - latencyNanos;
-            synchronized (lock) {
-                if (started - peer.checked > peer.failTimeoutNanos) {
-                    peer.checked = started;
-                }
-            }
+            pool.selected(n, ticker.read() - latencyNanos);
         }
-        succeeded(peer, latencyNanos);
+        succeeded(n, latencyNanos);
     }
 
     /**
@@ -580,383 +310,458 @@ public final class Upstream implements AutoCloseable {
         failed(recorded(endpointName, latencyNanos), kind, latencyNanos);
     }
 
-    private Peer recorded(String endpointName, long latencyNanos) {
+    private Node recorded(String endpointName, long latencyNanos) {
         Objects.requireNonNull(endpointName, "endpointName");
         if (latencyNanos < 0) {
             throw new IllegalArgumentException("negative latency for " + endpointName + ": " + latencyNanos + " ns");
         }
-        return peer(endpointName);
+        return node(endpointName);
     }
 
-    private void succeeded(Peer peer, long latencyNanos) {
-        peer.successes.increment();
-        if (balancer == Balancer.P2C_PEAK_EWMA) {
-            observeLatency(peer, latencyNanos, ticker.read());
-        }
-        if (peer.check != null && peer.endpoint().observe() != null) {
-            checker.observeSuccess(peer);
-        }
-        markLive(peer);
-    }
-
-    /**
-     * The call on {@code peer} failed with {@code kind}. Kinds that {@link FailureKind#countsAsFailure() count}
-     * feed Nginx's passive accounting; 403/404 move on without counting.
-     */
-    public void failure(Peer peer, FailureKind kind, long latencyNanos) {
-        peer.conns.decrementAndGet();
-        failed(peer, kind, latencyNanos);
-    }
-
-    private void failed(Peer peer, FailureKind kind, long latencyNanos) {
-        if (!kind.countsAsFailure()) {
-            markLive(peer);
-            return;
-        }
-        peer.failures.increment();
+    private void succeeded(Node n, long latencyNanos) {
+        n.successes.increment();
         long now = ticker.read();
-        if (balancer == Balancer.P2C_PEAK_EWMA) {
-            observeLatency(peer, Math.max(latencyNanos, FAILURE_PENALTY_NANOS), now);
+        n.lastUsed = now;
+        pool.picker().observe(n, latencyNanos, false, now);
+        if (checker != null && n.check != null && n.endpoint.observe() != null) {
+            checker.observeSuccess(n);
         }
-        ObserveConfig observe = peer.endpoint().observe();
-        if (observe != null && peer.check != null && observe.layer().counts(kind)) {
-            checker.observeError(peer, kind);
-        }
-        List<Runnable> events = null;
-        synchronized (lock) {
-            Snapshot s = snapshot;
-            if (s.single || !s.contains(peer)) {
-                return;
-            }
-            leaveScheduleMode(s, -1);
-            // Nginx ngx_http_upstream_free_round_robin_peer, NGX_PEER_FAILED branch
-            peer.fails++;
-            peer.accessed = now;
-            peer.checked = now;
-            int maxFails = peer.endpoint().maxFails();
-            if (maxFails != 0) {
-                peer.effectiveWeight -= peer.weight / maxFails;
-                if (peer.fails >= maxFails && !peer.passivelyDown) {
-                    events = new ArrayList<>(1);
-                    eject(s, peer, now, events);
-                }
-            }
-            if (peer.effectiveWeight < 0) {
-                peer.effectiveWeight = 0;
-            }
-        }
-        fire(events);
+        pool.succeeded(n, now);
     }
 
-    /** Returns the slot of a picked peer that was not called (no outcome to report). */
-    public void release(Peer peer) {
-        peer.conns.decrementAndGet();
-    }
-
-    /** Nginx's success branch: {@code if (accessed < checked) fails = 0}. */
-    private void markLive(Peer peer) {
-        if (peer.fails == 0) {
+    private void failed(Node n, FailureKind kind, long latencyNanos) {
+        long now = ticker.read();
+        n.lastUsed = now;
+        if (!kind.countsAsFailure()) {
+            pool.succeeded(n, now);
             return;
         }
-        List<Runnable> events = null;
-        synchronized (lock) {
-            if (peer.fails != 0 && peer.accessed < peer.checked) {
-                peer.fails = 0;
-                if (peer.passivelyDown) {
-                    peer.passivelyDown = false;
-                    startRamp(peer);
-                    events = new ArrayList<>(1);
-                    stateEvent(events, peer, HealthState.DOWN, HealthState.UP, "a call succeeded after fail_timeout");
-                }
-                maybeEnterScheduleMode(snapshot);
-            }
+        n.failures.increment();
+        pool.picker().observe(n, latencyNanos, true, now);
+        if (checker != null && n.check != null && n.endpoint.observe() != null
+                && n.endpoint.observe().layer().counts(kind)) {
+            checker.observeError(n, kind);
         }
-        fire(events);
-    }
-
-    /** Caller holds the lock. Applies the ejection cap (Envoy's max_ejection_percent). */
-    private void eject(Snapshot s, Peer peer, long now, List<Runnable> events) {
-        if (!peer.backup && maxEjectionPercent < 100) {
-            int ejected = 0;
-            for (Peer p : s.primaries) {
-                if (p != peer && p.passivelyDown && p.passivelyFailed(now)) {
-                    ejected++;
-                }
-            }
-            if ((ejected + 1) * 100 > maxEjectionPercent * s.primaries.length) {
-                peer.fails = peer.endpoint().maxFails() - 1;
-                String cause = "not ejected: " + ejected + " of " + s.primaries.length
-                        + " already out (max ejection " + maxEjectionPercent + "%)";
-                events.add(() -> log.warn("upstream {}: {} {}", name, peer.endpoint().name(), cause));
-                return;
-            }
-        }
-        peer.passivelyDown = true;
-        if (!peer.activeUp) {
-            return; // already DOWN by active checks: no change to report
-        }
-        stateEvent(events, peer, HealthState.UP, HealthState.DOWN, peer.fails + " failure(s) within fail_timeout "
-                + peer.endpoint().failTimeout().toSeconds() + "s; unavailable for " + peer.endpoint().failTimeout().toSeconds() + "s");
-    }
-
-    void startRamp(Peer peer) {
-        if (!peer.endpoint().slowStart().isZero()) {
-            peer.rampStart = ticker.read();
-        }
+        pool.failed(n, now);
     }
 
     // ------------------------------------------------------------------------------------------------ execute
 
-    /** Runs an idempotent call with Nginx next-upstream retries. */
+    /** Runs an idempotent call with Nginx next-upstream retries over this upstream's endpoints. */
     public <T> T execute(UpstreamCall<T> call) {
         return execute(CallOptions.idempotent(), call, null);
     }
 
-    /** Runs a call with Nginx next-upstream retries. */
+    /** Runs a call with Nginx next-upstream retries over this upstream's endpoints. */
     public <T> T execute(CallOptions options, UpstreamCall<T> call) {
         return execute(options, call, null);
     }
 
     /**
-     * Runs {@code call} on picked endpoints until it succeeds or the policy says stop:
-     * <ul>
-     *   <li>a failure whose kind is not in the policy's conditions ends the call;</li>
-     *   <li>a non-idempotent call whose request may have been sent is not retried unless
-     *       {@link NextUpstreamPolicy#nonIdempotent()};</li>
-     *   <li>each retry goes to an endpoint not yet tried in this round, up to {@code tries} attempts, within
-     *       {@code timeout}, and only while the retry budget allows;</li>
-     *   <li>exceptions the classifier does not recognise as endpoint failures are rethrown at once.</li>
-     * </ul>
-     * When every attempt failed with a classified result (e.g. HTTP 502), the last result is returned, as Nginx
-     * passes on the last response. Otherwise a {@link NoLiveEndpointException} lists every attempt.
+     * Runs {@code call} on picked endpoints until it succeeds or the policy says stop (see
+     * {@link NextUpstreamPolicy}): a failure outside the policy's conditions, a non-idempotent request that may
+     * have been sent, {@code tries} attempts (at most one per endpoint in a round), {@code timeout}, or the retry
+     * budget end the call; exceptions the classifier does not recognise as endpoint failures are rethrown at once.
+     * An answer the result classifier calls failed moves on while another try is allowed, and is otherwise
+     * returned (and counts as a success, as in Nginx). When no attempt succeeds a {@link NoLiveEndpointException}
+     * lists every attempt.
      *
      * @param resultClassifier classifies returned values as failures; {@code null} = every return is a success
      */
     public <T> T execute(CallOptions options, UpstreamCall<T> call, ResultClassifier<? super T> resultClassifier) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(call, "call");
+        checkOpen();
+        return loop.run(own, options, call, resultClassifier);
+    }
+
+    /** Like {@link #execute(CallOptions, UpstreamCall, ResultClassifier)} over a per-call list of candidates. */
+    public <T> T execute(Candidates candidates, CallOptions options, UpstreamCall<T> call,
+            ResultClassifier<? super T> resultClassifier) {
+        Objects.requireNonNull(candidates, "candidates");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(call, "call");
+        checkOpen();
+        return loop.run(new CandidateSource(candidates), options, call, resultClassifier);
+    }
+
+    /** Like {@link #execute(Candidates, CallOptions, UpstreamCall, ResultClassifier)} without a result classifier. */
+    public <T> T execute(Candidates candidates, CallOptions options, UpstreamCall<T> call) {
+        return execute(candidates, options, call, null);
+    }
+
+    /**
+     * The asynchronous {@link #execute(CallOptions, UpstreamCall, ResultClassifier)}: the same rules, retries
+     * started from the completing attempt's thread, backoffs on the upstream's scheduler (never blocking). The
+     * stage fails with {@link NoLiveEndpointException}, or with the exception the classifier did not recognise.
+     */
+    public <T> CompletionStage<T> executeAsync(CallOptions options, AsyncUpstreamCall<T> call,
+            ResultClassifier<? super T> resultClassifier) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(call, "call");
         if (closed) {
-            throw new IllegalStateException("upstream '" + name + "' is closed");
+            return CompletableFuture.failedFuture(closedException());
         }
-        long start = ticker.read();
-        long overall = policy.timeout().toNanos();
-        long deadline = overall == 0 ? Long.MAX_VALUE : start + overall;
-        int maxTries = policy.tries() == 0 ? Integer.MAX_VALUE : policy.tries();
-        long attemptNanos = policy.attemptTimeout().toNanos();
-        budget.deposit();
-        Tried tried = null; // allocated at the first failure: the happy path allocates no tried-set
-        List<AttemptRecord> attempts = new ArrayList<>(2);
-        T lastResult = null;
-        boolean lastWasResult = false;
-        int round = 1;
-        String reason;
-        Throwable lastError = null;
-        int hash = options.hashKey() == null ? 0 : Ketama.hashKey(options.hashKey());
-        while (true) {
-            if (attempts.size() >= maxTries) {
-                reason = "tries limit " + maxTries + " reached";
-                break;
-            }
-            long now = ticker.read();
-            if (now - deadline >= 0) {
-                reason = "timeout " + policy.timeout().toMillis() + " ms elapsed";
-                break;
-            }
-            if (tried != null && tried.snapshot != snapshot) {
-                tried = tried.rebase(snapshot);
-            }
-            Peer peer = pick(hash, options.hashKey() != null, tried);
-            if (peer == null) {
-                if (tried != null && round < policy.rounds()) {
-                    Duration wait = Duration.ofMillis(policy.backoff().apply(round));
-                    long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - ticker.read();
-                    if (wait.toNanos() >= left) {
-                        reason = "timeout " + policy.timeout().toMillis() + " ms would elapse during backoff";
-                        break;
+        return loop.runAsync(own, options, call, resultClassifier);
+    }
+
+    /** {@link #executeAsync(CallOptions, AsyncUpstreamCall, ResultClassifier)} over a per-call candidate list. */
+    public <T> CompletionStage<T> executeAsync(Candidates candidates, CallOptions options, AsyncUpstreamCall<T> call,
+            ResultClassifier<? super T> resultClassifier) {
+        Objects.requireNonNull(candidates, "candidates");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(call, "call");
+        if (closed) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        return loop.runAsync(new CandidateSource(candidates), options, call, resultClassifier);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException("upstream '" + name + "' is closed");
+    }
+
+    /** Per-call candidates with the upstream's shared memory of failed endpoints. */
+    private final class CandidateSource implements Source {
+        private final Candidates candidates;
+        private final List<Endpoint> list;
+        private final long start;
+        private boolean expanded;
+
+        CandidateSource(Candidates candidates) {
+            this.candidates = candidates;
+            this.list = new ArrayList<>(candidates.endpoints());
+            int n = list.size();
+            this.start = candidates.isRotating() && n > 0 ? Math.floorMod(rotation.getAndIncrement(), (long) n) : 0;
+        }
+
+        @Override
+        public int size() {
+            return candidates.more() != null && !expanded ? Integer.MAX_VALUE / 2 : Math.max(1, list.size());
+        }
+
+        @Override
+        public Node pick(CallState call) {
+            while (true) {
+                long now = ticker.read();
+                Node n = firstUsable(call, now);
+                if (n != null) {
+                    return n;
+                }
+                if (candidates.more() != null && !expanded) {
+                    expanded = true;
+                    List<Endpoint> more = candidates.more().get();
+                    if (more != null) {
+                        for (Endpoint e : more) {
+                            if (e != null && list.stream().noneMatch(x -> x.name().equals(e.name()))) {
+                                list.add(e);
+                            }
+                        }
                     }
-                    try {
-                        sleeper.sleep(wait);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        reason = "interrupted during backoff";
-                        lastError = e;
-                        break;
-                    }
-                    round++;
-                    tried = null;
                     continue;
                 }
-                reason = attempts.isEmpty() ? "no live endpoints: " + describeStates() : "no endpoint left to try";
-                break;
+                return pool.allDown().mode() == AllDownPolicy.Mode.FAIL_FAST ? null : postponed(call, now);
             }
-            if (!attempts.isEmpty()) {
-                if (!budget.tryWithdraw()) {
-                    release(peer);
-                    reason = "retry budget exhausted";
-                    break;
+        }
+
+        private Node firstUsable(CallState call, long now) {
+            int n = list.size();
+            for (int i = 0; i < n; i++) {
+                Node node = pool.remember(list.get((int) ((start + i) % n)), now);
+                if (pool.usable(node, false, call, now) && node.tryAcquire()) {
+                    if (node.fails != 0) {
+                        synchronized (pool.lock()) {
+                            pool.passive().selectedLocked(node, now);
+                        }
+                    }
+                    return node;
                 }
-                fireRetry(attempts.get(attempts.size() - 1));
             }
-            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
-            AttemptImpl attempt = new AttemptImpl(peer.endpoint(), attempts.size() + 1,
-                    Duration.ofNanos(Math.max(1, Math.min(attemptNanos, left))));
-            long t0 = ticker.read();
-            T result;
-            try {
-                result = call.call(attempt);
-            } catch (Throwable t) {
-                long elapsed = ticker.read() - t0;
-                if (t instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
+            return null;
+        }
+
+        /** OkHttp: failed routes are tried last, the one whose ejection ends first before the others. */
+        private Node postponed(CallState call, long now) {
+            Node best = null;
+            for (Endpoint e : list) {
+                Node node = pool.remember(e, now);
+                if (call.tried(node) || !node.eligible(true) || node.full()) {
+                    continue;
                 }
-                Failure f = t instanceof InterruptedException || t instanceof Error ? null : classifier.classify(t);
-                if (f == null) {
-                    release(peer);
-                    throw rethrow(t, attempts);
+                if (best == null || node.checked < best.checked) {
+                    best = node;
                 }
-                failure(peer, f.kind(), elapsed);
-                tried = markTried(tried, peer);
-                AttemptRecord record = new AttemptRecord(peer.endpoint(), attempt.number(), f.kind(), t,
-                        Duration.ofNanos(elapsed), f.requestMayHaveBeenSent());
-                attempts.add(record);
-                lastWasResult = false;
-                lastError = t;
-                String stop = stopReason(f.kind(), f.requestMayHaveBeenSent(), options);
-                if (stop != null) {
-                    reason = stop;
-                    break;
+            }
+            if (best != null && best.tryAcquire()) {
+                return best;
+            }
+            return null;
+        }
+    }
+
+    /** The engine the next-upstream loop runs on. */
+    private final class UpstreamEngine implements Engine {
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Pool pool() {
+            return pool;
+        }
+
+        @Override
+        public NextUpstreamPolicy policy() {
+            return policy;
+        }
+
+        @Override
+        public FailureClassifier classifier() {
+            return classifier;
+        }
+
+        @Override
+        public RetryBudget budget() {
+            return budget;
+        }
+
+        @Override
+        public Sleeper sleeper() {
+            return sleeper;
+        }
+
+        @Override
+        public ScheduledExecutorService scheduler() {
+            return scheduler;
+        }
+
+        @Override
+        public boolean roundRobinKind() {
+            return balancer == Balancer.ROUND_ROBIN || balancer == Balancer.P2C_PEAK_EWMA;
+        }
+
+        @Override
+        public void success(Node n, long latencyNanos) {
+            Upstream.this.success(n, latencyNanos);
+        }
+
+        @Override
+        public void failure(Node n, FailureKind kind, long latencyNanos) {
+            Upstream.this.failure(n, kind, latencyNanos);
+        }
+
+        @Override
+        public void release(Node n) {
+            Upstream.this.release(n);
+        }
+
+        @Override
+        public String describeStates() {
+            StringBuilder sb = new StringBuilder();
+            for (EndpointStatus e : status().endpoints()) {
+                if (sb.length() > 0) {
+                    sb.append(", ");
                 }
-                continue;
+                sb.append(e.name()).append(' ').append(e.statusText());
             }
-            long elapsed = ticker.read() - t0;
-            FailureKind kind = resultClassifier == null ? null : resultClassifier.classify(result);
-            if (kind == null || !policy.retriesOn(kind)) {
-                success(peer, elapsed);
-                return result;
-            }
-            failure(peer, kind, elapsed);
-            tried = markTried(tried, peer);
-            AttemptRecord record = new AttemptRecord(peer.endpoint(), attempt.number(), kind, null,
-                    Duration.ofNanos(elapsed), true);
-            attempts.add(record);
-            if (lastWasResult) {
-                resultClassifier.discard(lastResult);
-            }
-            lastResult = result;
-            lastWasResult = true;
-            String stop = stopReason(kind, true, options);
-            if (stop != null) {
-                reason = stop;
-                break;
-            }
+            return sb.length() == 0 ? "no endpoints" : sb.toString();
         }
-        if (lastWasResult) {
-            return lastResult;
-        }
-        List<AttemptRecord> done = List.copyOf(attempts);
-        String why = reason;
-        forEachListener(l -> l.onExhausted(new UpstreamListener.Exhausted(name, done, why)));
-        throw new NoLiveEndpointException(name, reason, done, lastError);
-    }
-
-    private Tried markTried(Tried tried, Peer peer) {
-        Tried t = tried == null ? new Tried(snapshot) : tried;
-        t.add(peer);
-        return t;
-    }
-
-    private String stopReason(FailureKind kind, boolean sent, CallOptions options) {
-        if (!policy.retriesOn(kind)) {
-            return kind.nginxName() + " is not a next-upstream condition";
-        }
-        if (sent && !options.isIdempotent() && !policy.nonIdempotent()) {
-            return "not retried: the non-idempotent request may have reached the endpoint";
-        }
-        return null;
-    }
-
-    private RuntimeException rethrow(Throwable t, List<AttemptRecord> attempts) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new UpstreamCallException(name, "call failed: " + t, attempts, t);
-    }
-
-    private void fireRetry(AttemptRecord record) {
-        if (!listeners.isEmpty()) {
-            forEachListener(l -> l.onRetry(new UpstreamListener.Retry(name, record)));
-        }
-    }
-
-    private String describeStates() {
-        StringBuilder sb = new StringBuilder();
-        for (EndpointStatus e : status().endpoints()) {
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append(e.name()).append(' ').append(e.statusText());
-        }
-        return sb.toString();
     }
 
     // ------------------------------------------------------------------------------------------------ admin
 
-    /** Operator drain (HAProxy DRAIN): no new calls; calls in flight finish. */
+    /** Operator drain (HAProxy {@code set server state drain}): no new calls; calls in flight finish. */
     public void drain(String endpointName) {
-        setAdmin(endpointName, Peer.Admin.DRAIN, "drain requested");
+        setAdmin(endpointName, Node.Admin.DRAIN, "drain requested");
     }
 
-    /** Operator maintenance (HAProxy MAINT): no calls, no checks. */
+    /** Operator maintenance (HAProxy {@code set server state maint}): no calls, no checks. */
     public void maintenance(String endpointName) {
-        setAdmin(endpointName, Peer.Admin.MAINT, "maintenance requested");
+        setAdmin(endpointName, Node.Admin.MAINT, "maintenance requested");
     }
 
-    /** Back to service after {@link #drain} or {@link #maintenance}. */
+    /**
+     * Back to service after {@link #drain} or {@link #maintenance} (HAProxy {@code set server state ready}).
+     * Leaving maintenance, a checked endpoint restarts one failed check away from DOWN ({@code health = rise}:
+     * {@code UP 1/3} with {@code rise 2 fall 3}) and is checked at once, as HAProxy does.
+     */
     public void ready(String endpointName) {
-        setAdmin(endpointName, Peer.Admin.READY, "ready requested");
+        setAdmin(endpointName, Node.Admin.READY, "ready requested");
     }
 
-    /** Changes an endpoint's weight at run time (0..1,000,000; 0 = no new calls). */
+    /** HAProxy's {@code set server state ready|drain|maint}. */
+    public void setState(String endpointName, AdminState state) {
+        Objects.requireNonNull(state, "state");
+        switch (state) {
+            case READY -> ready(endpointName);
+            case DRAIN -> drain(endpointName);
+            case MAINT -> maintenance(endpointName);
+            default -> throw new IllegalArgumentException("unknown state " + state);
+        }
+    }
+
+    /**
+     * HAProxy's {@code set server health up|stopping|down}: forces the active-health state ({@code up} and
+     * {@code stopping} set the check's health to {@code rise + fall - 1}, {@code down} to 0); the next checks
+     * continue from there.
+     */
+    public void setHealth(String endpointName, HealthCommand command) {
+        Objects.requireNonNull(command, "command");
+        Node n = node(endpointName);
+        String cause = "set server health " + command.name().toLowerCase(java.util.Locale.ROOT);
+        boolean up = command != HealthCommand.DOWN;
+        boolean stopping = command == HealthCommand.STOPPING;
+        HealthState from;
+        synchronized (pool.lock()) {
+            from = pool.stateOf(n, ticker.read());
+        }
+        synchronized (n) {
+            if (n.check != null) {
+                n.health = up ? n.check.rise() + n.check.fall() - 1 : 0;
+            }
+            n.activeUp = up;
+            n.stopping = stopping;
+        }
+        applyTransition(n, from, up, cause);
+    }
+
+    /** HAProxy's {@code disable health}: no more active checks; the state stays as it is. */
+    public void disableHealth(String endpointName) {
+        Node n = node(endpointName);
+        n.checksEnabled = false;
+    }
+
+    /** HAProxy's {@code enable health}: active checks run again (only for endpoints configured with checks). */
+    public void enableHealth(String endpointName) {
+        Node n = node(endpointName);
+        if (n.check == null || checker == null) {
+            throw new IllegalArgumentException("endpoint '" + endpointName + "' of upstream '" + name
+                    + "' has no health check to enable");
+        }
+        n.checksEnabled = true;
+        checker.checkNow(n);
+    }
+
+    /** Operator states of HAProxy's {@code set server state}. */
+    public enum AdminState {
+        READY, DRAIN, MAINT
+    }
+
+    /** Arguments of HAProxy's {@code set server health}. */
+    public enum HealthCommand {
+        UP, STOPPING, DOWN
+    }
+
+    /** Changes an endpoint's weight at run time (0..1,000,000; 0 = no new calls, status stays UP as in HAProxy). */
     public void setWeight(String endpointName, int weight) {
         if (weight < 0 || weight > Endpoint.MAX_WEIGHT) {
             throw new IllegalArgumentException("weight out of range 0.." + Endpoint.MAX_WEIGHT + ": " + weight);
         }
-        synchronized (lock) {
-            Peer p = peer(endpointName);
+        Pending ev = new Pending();
+        synchronized (pool.lock()) {
+            Node p = node(endpointName);
+            pool.picker().perturbLocked(pool.routing());
             p.weight = weight;
-            p.effectiveWeight = weight;
-            republish();
+            p.effective = (long) weight * Node.SCALE;
+            pool.republishLocked(ev);
         }
+        ev.fire();
     }
 
-    private void setAdmin(String endpointName, Peer.Admin admin, String cause) {
-        List<Runnable> events = new ArrayList<>(1);
-        synchronized (lock) {
-            Peer p = peer(endpointName);
-            HealthState from = stateOf(p, ticker.read());
+    private void setAdmin(String endpointName, Node.Admin admin, String cause) {
+        Pending ev = new Pending();
+        Node p;
+        boolean leftMaint;
+        synchronized (pool.lock()) {
+            p = node(endpointName);
+            long now = ticker.read();
+            HealthState from = pool.stateOf(p, now);
+            leftMaint = p.admin == Node.Admin.MAINT && admin != Node.Admin.MAINT;
             p.admin = admin;
-            if (admin == Peer.Admin.READY) {
-                startRamp(p);
+            if (leftMaint && p.check != null && p.checksEnabled) {
+                synchronized (p) {
+                    // HAProxy 2.6 srv_update_status, leaving maintenance: "start OK but check immediately"
+                    p.health = p.check.rise();
+                    p.activeUp = true;
+                }
             }
-            republish();
-            HealthState to = stateOf(p, ticker.read());
+            if (admin == Node.Admin.READY) {
+                startRamp(p, now);
+            }
+            pool.republishLocked(ev);
+            HealthState to = pool.stateOf(p, now);
             if (from != to) {
-                stateEvent(events, p, from, to, cause);
+                pool.sink(ev, now).changed(p, from, to, cause);
             }
         }
-        fire(events);
+        ev.fire();
+        if (leftMaint && checker != null) {
+            checker.checkNow(p);
+        }
     }
 
-    private Peer peer(String endpointName) {
-        Peer p = snapshot.byName.get(endpointName);
+    private void startRamp(Node p, long now) {
+        if (!p.endpoint.slowStart().isZero()) {
+            p.rampStart = now;
+        }
+    }
+
+    private Node node(String endpointName) {
+        Objects.requireNonNull(endpointName, "endpointName");
+        Node p = pool.find(endpointName);
         if (p == null) {
             throw new IllegalArgumentException("unknown endpoint '" + endpointName + "' in upstream '" + name
-                    + "'; known: " + snapshot.byName.keySet());
+                    + "'; known: " + pool.routing().byName.keySet());
         }
         return p;
+    }
+
+    /** Applies an active-health transition of {@code n}: one place for every UP/DOWN change of a check. */
+    private void applyTransition(Node n, HealthState from, boolean isUp, String cause) {
+        Pending ev = new Pending();
+        synchronized (pool.lock()) {
+            if (!pool.routing().contains(n)) {
+                return;
+            }
+            long now = ticker.read();
+            if (isUp) {
+                // a passing check is evidence of health: clear Nginx's failure window so the endpoint takes
+                // traffic now rather than after fail_timeout (its effective weight still recovers gradually)
+                n.fails = 0;
+                n.ejected = false;
+                startRamp(n, now);
+            }
+            pool.republishLocked(ev);
+            HealthState to = pool.stateOf(n, now);
+            if (from != to) {
+                pool.sink(ev, now).changed(n, from, to, cause);
+            }
+        }
+        ev.fire();
+    }
+
+    /** Receives the active checker's transitions. */
+    private final class CheckSink implements ActiveHealth.Sink {
+        @Override
+        public void transition(Node n, boolean isUp, String cause) {
+            long now = ticker.read();
+            // the effective state before the change: passive failures may already have taken it out
+            HealthState from = !isUp && !n.passivelyFailed(pool.passive().time(now)) ? HealthState.UP
+                    : HealthState.DOWN;
+            applyTransition(n, from, isUp, cause);
+        }
+
+        @Override
+        public boolean member(Node n) {
+            return pool.routing().contains(n);
+        }
     }
 
     /**
@@ -965,197 +770,90 @@ public final class Upstream implements AutoCloseable {
      */
     public void setEndpoints(List<Endpoint> endpoints) {
         UpstreamConfig validated = UpstreamConfig.of(name, endpoints);
-        List<Peer> added = new ArrayList<>();
-        synchronized (lock) {
-            Snapshot old = snapshot;
-            leaveScheduleMode(old, -1);
-            Map<String, Peer> keep = new HashMap<>();
-            for (Peer p : old.all()) {
-                keep.put(p.endpoint().name() + "@" + p.endpoint().address(), p);
+        List<Node> added = new ArrayList<>();
+        Pending ev = new Pending();
+        synchronized (pool.lock()) {
+            Routing old = pool.routing();
+            Map<String, Node> keep = new HashMap<>();
+            for (Node p : old.all()) {
+                keep.put(p.endpoint.name() + "@" + p.endpoint.address(), p);
             }
-            Peer[] peers = buildPeers(validated.endpoints(), keep);
-            for (Peer p : peers) {
+            Node[] nodes = buildNodes(validated.endpoints(), keep);
+            for (Node p : nodes) {
                 if (!old.contains(p)) {
                     added.add(p);
                 }
             }
-            publish(peers, true);
+            pool.publishLocked(nodes, true, ev);
         }
+        ev.fire();
         if (checker != null) {
             checker.start(added);
         }
     }
 
-    private Peer[] buildPeers(List<Endpoint> endpoints, Map<String, Peer> keep) {
-        Peer[] peers = new Peer[endpoints.size()];
-        int primary = 0;
-        int backup = 0;
-        for (int i = 0; i < peers.length; i++) {
+    private Node[] buildNodes(List<Endpoint> endpoints, Map<String, Node> keep) {
+        Node[] nodes = new Node[endpoints.size()];
+        long now = ticker.read();
+        for (int i = 0; i < nodes.length; i++) {
             Endpoint e = endpoints.get(i);
-            int index = e.backup() ? backup++ : primary++;
-            Peer old = keep.get(e.name() + "@" + e.address());
-            if (old != null && old.endpoint().equals(e)) {
-                old.index = index; // under the lock; picks read the snapshot arrays, not this field
-                peers[i] = old;
+            Node old = keep.get(e.name() + "@" + e.address());
+            if (old != null && old.endpoint.equals(e)) {
+                nodes[i] = old;
             } else {
                 HealthCheckConfig check = probe == null ? null : e.healthCheck() != null ? e.healthCheck() : defaultCheck;
                 if (e.observe() != null && check == null) {
                     throw new IllegalArgumentException("endpoint " + e.name() + " has 'observe' but no health check"
                             + " (HAProxy requires 'check' with 'observe')");
                 }
-                peers[i] = new Peer(e, index, check);
+                nodes[i] = new Node(e, i, check, false, pool.passive().failTimeout(e), now);
             }
         }
-        return peers;
-    }
-
-    /** Rebuilds the snapshot from the current peers (admin or health change). Caller holds the lock. */
-    void republish() {
-        Snapshot s = snapshot;
-        leaveScheduleMode(s, -1);
-        publish(s.all(), false);
-    }
-
-    /** Publishes a new immutable snapshot. Caller holds the lock and has left schedule mode. */
-    private void publish(Peer[] all, boolean membership) {
-        Snapshot old = snapshot;
-        List<Peer> primaries = new ArrayList<>();
-        List<Peer> backups = new ArrayList<>();
-        for (Peer p : all) {
-            (p.backup ? backups : primaries).add(p);
-        }
-        Peer[] prim = primaries.toArray(new Peer[0]);
-        Peer[] back = backups.toArray(new Peer[0]);
-        int healthy = 0;
-        int candidates = 0;
-        for (Peer p : prim) {
-            if (p.eligible(true)) {
-                candidates++;
-                if (p.activeUp) {
-                    healthy++;
-                }
-            }
-        }
-        boolean panic = allDown.mode() == AllDownPolicy.Mode.PANIC && allDown.panicThreshold() > 0
-                && candidates > 0 && healthy * 100 < allDown.panicThreshold() * candidates;
-        SwrrSchedule schedule = null;
-        if (balancer == Balancer.ROUND_ROBIN) {
-            int[] ids = new int[prim.length];
-            int[] weights = new int[prim.length];
-            int n = 0;
-            for (Peer p : prim) {
-                if (p.eligible(panic)) {
-                    ids[n] = p.index;
-                    weights[n] = p.weight;
-                    n++;
-                }
-            }
-            schedule = SwrrSchedule.compute(Arrays.copyOf(ids, n), Arrays.copyOf(weights, n));
-        }
-        Ketama ring = balancer != Balancer.CONSISTENT_HASH ? null
-                : !membership && old != null && old.ring != null ? old.ring : Ketama.build(prim);
-        boolean single = prim.length == 1 && back.length == 0;
-        Snapshot s = new Snapshot(prim, back, schedule, ring, panic, single);
-        List<Runnable> events = new ArrayList<>(1);
-        if (panic != (old != null && old.panic)) {
-            String reason = healthy + " of " + candidates + " primaries healthy, panic threshold "
-                    + allDown.panicThreshold() + "%";
-            panicking = panic;
-            events.add(() -> forEachListener(l -> l.onPanic(new UpstreamListener.Panic(name, panic, reason))));
-        }
-        snapshot = s;
-        maybeEnterScheduleMode(s);
-        fire(events); // under the lock: listeners must not call back into admin operations synchronously
+        return nodes;
     }
 
     // ------------------------------------------------------------------------------------------------ status
 
-    /** A point-in-time view of every endpoint, HAProxy-style. */
+    /** A point-in-time view of every endpoint, HAProxy-style; ends ejections whose {@code fail_timeout} is over. */
     public UpstreamStatus status() {
-        Snapshot s = snapshot;
+        pool.expire();
+        Routing r = pool.routing();
         long now = ticker.read();
-        List<EndpointStatus> rows = new ArrayList<>();
-        synchronized (lock) {
-            for (Peer p : s.all()) {
-                HealthState state = stateOf(p, now);
-                rows.add(new EndpointStatus(p.endpoint().name(), p.endpoint().address(), p.backup, state,
-                        statusText(p, state, now), p.weight, p.effectiveWeight, p.conns.get(), p.fails,
-                        p.successes.sum(), p.failures.sum(), p.lastCheck, p.endpoint().zone()));
+        List<EndpointStatus> rows = new ArrayList<>(r.all().length);
+        synchronized (pool.lock()) {
+            for (Node p : r.all()) {
+                rows.add(row(p, now));
+            }
+            for (Node p : pool.dynamicNodes()) {
+                rows.add(row(p, now));
             }
         }
-        return new UpstreamStatus(name, balancer, rows, s.panic || panicking);
+        return new UpstreamStatus(name, balancer, rows, pool.panic());
     }
 
-    HealthState stateOf(Peer p, long now) {
-        if (p.endpoint().down() || p.admin == Peer.Admin.MAINT) {
-            return HealthState.MAINT;
+    /**
+     * The row of one endpoint (configured or learned from per-call candidates), or {@code null} when there is none
+     * of that name; O(1), for meters and health details that look at one endpoint.
+     */
+    public EndpointStatus status(String endpointName) {
+        Node p = pool.find(Objects.requireNonNull(endpointName, "endpointName"));
+        if (p == null) {
+            return null;
         }
-        if (p.admin == Peer.Admin.DRAIN || p.weight == 0) {
-            return HealthState.DRAIN;
-        }
-        HealthCheckConfig c = p.check;
-        if (c != null) {
-            synchronized (p) {
-                if (!p.activeUp) {
-                    return p.health > 0 ? HealthState.GOING_UP : HealthState.DOWN;
-                }
-                if (p.health < c.rise() + c.fall() - 1) {
-                    return p.passivelyFailed(now) ? HealthState.DOWN : HealthState.GOING_DOWN;
-                }
-            }
-        }
-        return p.passivelyFailed(now) ? HealthState.DOWN : HealthState.UP;
-    }
-
-    private static String statusText(Peer p, HealthState state, long now) {
-        HealthCheckConfig c = p.check;
-        switch (state) {
-            case GOING_DOWN:
-                // HAProxy stats: "UP %d/%d", health - rise + 1, fall
-                return "UP " + (p.health - c.rise() + 1) + "/" + c.fall();
-            case GOING_UP:
-                // HAProxy stats: "DOWN %d/%d", health, rise
-                return "DOWN " + p.health + "/" + c.rise();
-            case DOWN:
-                return p.activeUp && p.passivelyFailed(now) ? "DOWN (passive)" : "DOWN";
-            default:
-                return state.name();
+        long now = ticker.read();
+        synchronized (pool.lock()) {
+            return row(p, now);
         }
     }
 
-    // ------------------------------------------------------------------------------------------------ events
-
-    void stateEvent(List<Runnable> events, Peer p, HealthState from, HealthState to, String cause) {
-        UpstreamListener.StateChange e = new UpstreamListener.StateChange(name, p.endpoint(), from, to, cause);
-        events.add(() -> forEachListener(l -> l.onStateChange(e)));
-    }
-
-    void fire(List<Runnable> events) {
-        if (events != null) {
-            for (Runnable r : events) {
-                r.run();
-            }
-        }
-    }
-
-    private void forEachListener(Consumer<UpstreamListener> action) {
-        for (UpstreamListener l : listeners) {
-            listenerExecutor.execute(() -> {
-                try {
-                    action.accept(l);
-                } catch (RuntimeException e) {
-                    log.warn("upstream {}: listener {} threw", name, l, e);
-                }
-            });
-        }
-    }
-
-    Object lock() {
-        return lock;
-    }
-
-    Snapshot snapshot() {
-        return snapshot;
+    private EndpointStatus row(Node p, long now) {
+        HealthState state = pool.stateOf(p, now);
+        long eff = Math.min(p.effective, p.rampedWeight(now));
+        return new EndpointStatus(p.endpoint.name(), p.endpoint.address(), p.backup, state,
+                pool.statusText(p, state), p.weight, (int) ((eff + Node.SCALE - 1) / Node.SCALE), p.conns.get(),
+                p.fails, p.successes.sum(), p.failures.sum(), p.lastCheck, p.endpoint.zone(),
+                p.check != null && p.checksEnabled, p.dynamic, Duration.ofNanos(Math.max(0, now - p.lastChange)),
+                p.lastChangeCause);
     }
 
     /** Stops health checks and the executors this upstream created. */
@@ -1163,7 +861,7 @@ public final class Upstream implements AutoCloseable {
     public void close() {
         closed = true;
         if (checker != null) {
-            checker.stop();
+            checker.stop(pool.routing().all());
         }
         for (ExecutorService e : ownedExecutors) {
             e.shutdownNow();
@@ -1172,87 +870,7 @@ public final class Upstream implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Upstream[" + name + ", " + balancer + ", " + snapshot.all().length + " endpoints]";
-    }
-
-    // ------------------------------------------------------------------------------------------------ types
-
-    /** Immutable routing view published on every membership, admin or health change. */
-    static final class Snapshot {
-        final Peer[] primaries;
-        final Peer[] backups;
-        final SwrrSchedule schedule;
-        final Ketama ring;
-        final boolean panic;
-        final boolean single;
-        final Map<String, Peer> byName;
-        private final Peer[] all;
-
-        Snapshot(Peer[] primaries, Peer[] backups, SwrrSchedule schedule, Ketama ring, boolean panic, boolean single) {
-            this.primaries = primaries;
-            this.backups = backups;
-            this.schedule = schedule;
-            this.ring = ring;
-            this.panic = panic;
-            this.single = single;
-            this.all = new Peer[primaries.length + backups.length];
-            System.arraycopy(primaries, 0, all, 0, primaries.length);
-            System.arraycopy(backups, 0, all, primaries.length, backups.length);
-            Map<String, Peer> names = new HashMap<>();
-            for (Peer p : all) {
-                names.put(p.endpoint().name(), p);
-            }
-            this.byName = Map.copyOf(names);
-        }
-
-        Peer[] all() {
-            return all;
-        }
-
-        boolean contains(Peer p) {
-            Peer[] arr = p.backup ? backups : primaries;
-            return p.index < arr.length && arr[p.index] == p;
-        }
-    }
-
-    /** Endpoints already tried by one call (Nginx's {@code rrp->tried}); a handful at most, compared by identity. */
-    static final class Tried {
-        final Snapshot snapshot;
-        private final List<Peer> peers = new ArrayList<>(4);
-        int count;
-
-        Tried(Snapshot s) {
-            this.snapshot = s;
-        }
-
-        boolean contains(Peer p) {
-            for (int i = 0; i < peers.size(); i++) {
-                if (peers.get(i) == p) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        void add(Peer p) {
-            if (!contains(p)) {
-                peers.add(p);
-                count++;
-            }
-        }
-
-        Tried rebase(Snapshot s) {
-            Tried t = new Tried(s);
-            for (Peer p : peers) {
-                if (s.contains(p)) {
-                    t.add(p);
-                }
-            }
-            return t;
-        }
-    }
-
-    private record AttemptImpl(Endpoint endpoint, int number, Duration timeout) implements Attempt {
+        return "Upstream[" + name + ", " + balancer + ", " + pool.routing().all().length + " endpoints]";
     }
 
     /**
@@ -1267,6 +885,7 @@ public final class Upstream implements AutoCloseable {
         private HealthCheckConfig healthCheck;
         private AllDownPolicy allDown = AllDownPolicy.tryAnyway();
         private int maxEjectionPercent = 100;
+        private Boolean wholeSeconds;
         private FailureClassifier classifier = FailureClassifier.network();
         private Probe probe;
         private Ticker ticker = Ticker.system();
@@ -1281,7 +900,7 @@ public final class Upstream implements AutoCloseable {
             this.name = name;
         }
 
-        /** Takes endpoints, balancer, policy, default check and all-down policy from a parsed config. */
+        /** Takes endpoints, balancer, policy, default check, all-down policy and time unit from a parsed config. */
         public Builder config(UpstreamConfig config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;
@@ -1321,6 +940,16 @@ public final class Upstream implements AutoCloseable {
             return this;
         }
 
+        /**
+         * {@code max_fails}/{@code fail_timeout} bookkeeping in whole seconds like Nginx's {@code ngx_time()}
+         * ({@code true}, the default for parsed Nginx upstreams) or in nanoseconds ({@code false}, the default
+         * for upstreams built in code; not Nginx).
+         */
+        public Builder wholeSeconds(boolean wholeSeconds) {
+            this.wholeSeconds = wholeSeconds;
+            return this;
+        }
+
         /** Active checks for every endpoint without its own settings, with {@code probe}. */
         public Builder healthCheck(HealthCheckConfig config, Probe probe) {
             this.healthCheck = Objects.requireNonNull(config, "healthCheck");
@@ -1349,7 +978,10 @@ public final class Upstream implements AutoCloseable {
             return this;
         }
 
-        /** Scheduler for health checks (default: a daemon thread owned by the upstream). */
+        /**
+         * Scheduler for health checks, ejection ends and asynchronous backoffs (default: one daemon thread owned by
+         * the upstream, started on the first timer and stopped when idle).
+         */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -1361,7 +993,7 @@ public final class Upstream implements AutoCloseable {
             return this;
         }
 
-        /** Where listeners run (default: the thread that caused the event). */
+        /** Where listeners run (default: the thread that caused the event, after the upstream's lock is released). */
         public Builder listenerExecutor(Executor executor) {
             this.listenerExecutor = Objects.requireNonNull(executor, "listenerExecutor");
             return this;
@@ -1379,16 +1011,22 @@ public final class Upstream implements AutoCloseable {
         }
 
         UpstreamConfig config() {
+            UpstreamConfig c;
             if (config != null) {
-                if (endpoints != null) {
-                    return config.withEndpoints(endpoints);
+                c = endpoints != null ? config.withEndpoints(endpoints) : config;
+            } else {
+                if (endpoints == null) {
+                    throw new IllegalArgumentException("upstream '" + name + "' has no endpoints (for per-call "
+                            + "candidates only, pass an empty list)");
                 }
-                return config;
+                c = new UpstreamConfig(name, endpoints, balancer, nextUpstream, healthCheck, allDown,
+                        maxEjectionPercent, false);
             }
-            if (endpoints == null) {
-                throw new IllegalArgumentException("upstream '" + name + "' has no endpoints");
+            if (wholeSeconds != null && wholeSeconds != c.wholeSeconds()) {
+                c = new UpstreamConfig(c.name(), c.endpoints(), c.balancer(), c.nextUpstream(), c.healthCheck(),
+                        c.allDown(), c.maxEjectionPercent(), wholeSeconds);
             }
-            return new UpstreamConfig(name, endpoints, balancer, nextUpstream, healthCheck, allDown, maxEjectionPercent);
+            return c;
         }
 
         public Upstream build() {

@@ -1,5 +1,9 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.balance.AllDownPolicy;
+import io.github.hakit.core.balance.Balancer;
+import io.github.hakit.core.health.HealthCheckConfig;
+import io.github.hakit.core.retry.NextUpstreamPolicy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +25,8 @@ import java.util.Set;
  * }</pre>
  *
  * @param name               upstream name (used in logs, metrics and errors)
- * @param endpoints          at least one; names must be unique
+ * @param endpoints          names must be unique; empty only for an upstream that routes per-call candidate
+ *                           lists ({@link Upstream#execute(Candidates, CallOptions, UpstreamCall)})
  * @param balancer           how endpoints are chosen
  * @param nextUpstream       retry policy
  * @param healthCheck        active check settings for endpoints without their own; {@code null} = endpoints
@@ -29,19 +34,25 @@ import java.util.Set;
  * @param allDown            behaviour when too few endpoints are healthy
  * @param maxEjectionPercent at most this percentage of primaries is taken out by passive failure accounting at
  *                           once (Envoy's {@code max_ejection_percent}); 100 = no cap
+ * @param wholeSeconds       {@code max_fails}/{@code fail_timeout} bookkeeping in whole seconds, as Nginx compares
+ *                           {@code ngx_time()} (a 3 s {@code fail_timeout} re-admits after 3.0 to 4.0 s); parsed
+ *                           Nginx upstreams set it, {@code false} keeps nanoseconds (not Nginx)
  */
 public record UpstreamConfig(String name, List<Endpoint> endpoints, Balancer balancer,
         NextUpstreamPolicy nextUpstream, HealthCheckConfig healthCheck, AllDownPolicy allDown,
-        int maxEjectionPercent) {
+        int maxEjectionPercent, boolean wholeSeconds) {
+
+    /** A config with nanosecond passive-health time. */
+    public UpstreamConfig(String name, List<Endpoint> endpoints, Balancer balancer, NextUpstreamPolicy nextUpstream,
+            HealthCheckConfig healthCheck, AllDownPolicy allDown, int maxEjectionPercent) {
+        this(name, endpoints, balancer, nextUpstream, healthCheck, allDown, maxEjectionPercent, false);
+    }
 
     public UpstreamConfig {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("empty upstream name: '" + name + "'");
         }
         Objects.requireNonNull(endpoints, "endpoints");
-        if (endpoints.isEmpty()) {
-            throw new IllegalArgumentException("upstream '" + name + "' has no endpoints");
-        }
         endpoints = List.copyOf(endpoints);
         Set<String> names = new HashSet<>();
         for (Endpoint e : endpoints) {
@@ -65,12 +76,14 @@ public record UpstreamConfig(String name, List<Endpoint> endpoints, Balancer bal
 
     /** A copy with other endpoints. */
     public UpstreamConfig withEndpoints(List<Endpoint> newEndpoints) {
-        return new UpstreamConfig(name, newEndpoints, balancer, nextUpstream, healthCheck, allDown, maxEjectionPercent);
+        return new UpstreamConfig(name, newEndpoints, balancer, nextUpstream, healthCheck, allDown, maxEjectionPercent,
+                wholeSeconds);
     }
 
     /** A copy with another next-upstream policy. */
     public UpstreamConfig withNextUpstream(NextUpstreamPolicy policy) {
-        return new UpstreamConfig(name, endpoints, balancer, policy, healthCheck, allDown, maxEjectionPercent);
+        return new UpstreamConfig(name, endpoints, balancer, policy, healthCheck, allDown, maxEjectionPercent,
+                wholeSeconds);
     }
 
     /** Primary (non-backup) endpoints, in declared order. */

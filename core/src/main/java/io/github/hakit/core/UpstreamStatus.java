@@ -1,5 +1,6 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.balance.Balancer;
 import java.util.List;
 
 /**
@@ -11,7 +12,8 @@ import java.util.List;
  *
  * @param name      upstream name
  * @param balancer  balancing algorithm
- * @param endpoints one row per endpoint, primaries first in declared order
+ * @param endpoints one row per endpoint, primaries first in declared order, then endpoints learned from per-call
+ *                  candidate lists (marked {@code *} in {@link #render()})
  * @param panic     whether routing currently ignores health
  */
 public record UpstreamStatus(String name, Balancer balancer, List<EndpointStatus> endpoints, boolean panic) {
@@ -41,7 +43,8 @@ public record UpstreamStatus(String name, Balancer balancer, List<EndpointStatus
         String[][] rows = new String[endpoints.size()][];
         for (int i = 0; i < rows.length; i++) {
             EndpointStatus e = endpoints.get(i);
-            rows[i] = new String[] {e.name(), e.address(), e.statusText(), Integer.toString(e.weight()),
+            rows[i] = new String[] {e.name() + (e.dynamic() ? "*" : ""), e.address(), e.statusText(),
+                Integer.toString(e.weight()),
                 Integer.toString(e.effectiveWeight()), Integer.toString(e.activeCalls()), Integer.toString(e.fails()),
                 Long.toString(e.successes()), Long.toString(e.failures()), e.backup() ? "Y" : "-", e.lastCheck()};
         }

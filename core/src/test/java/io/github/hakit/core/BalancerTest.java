@@ -1,5 +1,9 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.balance.AllDownPolicy;
+import io.github.hakit.core.balance.Balancer;
+import io.github.hakit.core.event.UpstreamListener;
+import io.github.hakit.core.health.HealthCheckConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -88,21 +92,6 @@ class BalancerTest {
     }
 
     @Test
-    void ketamaPointsFollowNginxConstruction() {
-        // 160 points per weight unit (ngx_http_upstream_init_chash)
-        Peer[] peers = {new Peer(ep("a", 1), 0, null), new Peer(ep("b", 3), 1, null)};
-        Ketama ring = Ketama.build(peers);
-        assertEquals(160 * 4, ring.size());
-        int owned = 0;
-        for (int i = 0; i < ring.size(); i++) {
-            if (ring.owner(i) == 1) {
-                owned++;
-            }
-        }
-        assertEquals(480, owned);
-    }
-
-    @Test
     void firstFillsTheFirstEndpointUpToMaxConnsBeforeTheNext() {
         Upstream u = upstream(Balancer.FIRST, List.of(ep("a", 1).toBuilder().maxConns(2).build(), ep("b", 1)));
         Peer p1 = u.pick();
@@ -148,7 +137,8 @@ class BalancerTest {
                         throw new java.io.IOException("down");
                     }
                 }).build();
-        c.runDue();
+        // HAProxy spreads the first checks over inter (start_checks): after 2 s every endpoint was checked once
+        c.forward(Duration.ofSeconds(2));
         assertTrue(u.status().panic(), "1 of 4 healthy < 50%");
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < 8; i++) {
@@ -215,7 +205,8 @@ class BalancerTest {
         Upstream u = upstream(Balancer.ROUND_ROBIN, List.of(ep("a", 2), ep("b", 1).toBuilder().backup(true).build()));
         String table = u.status().render();
         assertTrue(table.startsWith("upstream t (round_robin, 2/2 available)"), table);
-        assertTrue(table.contains("a      | a:80    | UP     | 2"), table);
+        // HAProxy's stats page shows a server without active checks as "no check" (stats_fill_sv_stats)
+        assertTrue(table.contains("a      | a:80    | no check | 2"), table);
         assertTrue(table.lines().anyMatch(l -> l.startsWith("b ") && l.contains("| Y")), table);
     }
 

@@ -1,5 +1,6 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.balance.Balancer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 

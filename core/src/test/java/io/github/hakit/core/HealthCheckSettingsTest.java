@@ -1,5 +1,7 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.health.HealthCheckConfig;
+import io.github.hakit.core.health.HealthCheckSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

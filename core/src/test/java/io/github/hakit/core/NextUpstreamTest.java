@@ -1,5 +1,8 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.event.UpstreamListener;
+import io.github.hakit.core.retry.NextUpstreamPolicy;
+import io.github.hakit.core.retry.RetryBudgetConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A plain transcription of Nginx's round-robin peer selection (src/http/ngx_http_upstream_round_robin.c:
+ * A plain transcription of Nginx 1.22's round-robin peer selection (src/http/ngx_http_upstream_round_robin.c:
  * ngx_http_upstream_get_round_robin_peer, ngx_http_upstream_get_peer, ngx_http_upstream_free_round_robin_peer),
  * with no precomputed schedule and no concurrency: the oracle the Upstream's sequences are compared with.
  */
@@ -49,34 +49,36 @@ final class NginxReference {
 
     /** ngx_http_upstream_get_round_robin_peer without the tried bitmap (one attempt per request). */
     P get(long now) {
+        return get(now, java.util.Set.of());
+    }
+
+    /** ngx_http_upstream_get_round_robin_peer with the request's tried peers (retries of one request). */
+    P get(long now, java.util.Set<P> tried) {
         if (single) {
             P p = primaries.get(0);
-            if (p.down || (p.maxConns != 0 && p.conns >= p.maxConns)) {
+            if (p.down || tried.contains(p) || (p.maxConns != 0 && p.conns >= p.maxConns)) {
                 return null;
             }
             p.conns++;
             return p;
         }
-        P p = getPeer(primaries, now);
+        P p = getPeer(primaries, now, tried);
         if (p == null && !backups.isEmpty()) {
-            p = getPeer(backups, now);
+            p = getPeer(backups, now, tried);
         }
         if (p == null) {
-            // "all peers failed, mark them as live for quick recovery"
-            for (P q : primaries) {
-                q.fails = 0;
-            }
+            // Nginx 1.22: NGX_BUSY, "no live upstreams"; fails are not reset (older versions reset them)
             return null;
         }
         p.conns++;
         return p;
     }
 
-    private static P getPeer(List<P> peers, long now) {
+    private static P getPeer(List<P> peers, long now, java.util.Set<P> tried) {
         P best = null;
         int total = 0;
         for (P peer : peers) {
-            if (peer.down) {
+            if (peer.down || tried.contains(peer)) {
                 continue;
             }
             if (peer.maxFails != 0 && peer.fails >= peer.maxFails && now - peer.checked <= peer.failTimeout) {

@@ -1,5 +1,6 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.balance.AllDownPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -175,15 +176,23 @@ class NginxRoundRobinConformanceTest {
     }
 
     @Test
-    void failFastReturnsNothingAndResetsFailsLikeNginx() {
+    void failFastAnswersNoLiveUpstreamsWhileEveryPeerIsOutAndKeepsTheirFails() {
+        // Nginx 1.22 ngx_http_upstream_get_round_robin_peer: when no peer is usable it returns NGX_BUSY ("no live
+        // upstreams") without resetting fails (the "mark them as live for quick recovery" loop of older versions is
+        // gone), so every call fails until fail_timeout (10 s) is over, healthy back ends or not
         Upstream u = upstream(List.of(ep("a", 1), ep("b", 1)));
         Peer a = u.pick();
         u.failure(a, FailureKind.ERROR, 0);
         Peer b = u.pick();
         u.failure(b, FailureKind.ERROR, 0);
         assertNull(u.pick(), "no live upstreams");
+        assertNull(u.pick(), "still no live upstreams: nothing was reset");
+        assertEquals(1, u.status().endpoint("a").fails());
+        clock.forward(Duration.ofSeconds(10));
+        assertNull(u.pick(), "now - checked <= fail_timeout still holds at exactly 10 s");
+        clock.forward(Duration.ofNanos(1));
         Peer again = u.pick();
-        assertNotNull(again, "fails were reset: the next call tries again");
+        assertNotNull(again, "after fail_timeout one call probes a peer");
         u.success(again, 0);
     }
 
@@ -245,6 +254,86 @@ class NginxRoundRobinConformanceTest {
             if (step % 1000 == 999) {
                 clock.forward(Duration.ofSeconds(11)); // failure windows expire, fails are reset by successes
             }
+        }
+    }
+
+    @Test
+    void retriesWithinOneCallMatchTheNginxReferenceWithItsTriedPeers() {
+        // ngx_http_upstream_next: free the peer FAILED, then get_peer again with the request's tried bitmap; here
+        // on 60 primaries (the exact indexed algorithm) with random failures, pick for pick
+        Random random = new Random(99);
+        for (int run = 0; run < 20; run++) {
+            int n = 2 + random.nextInt(60);
+            List<Endpoint> eps = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                eps.add(Endpoint.builder("h" + i, 80).name("p" + i).weight(1 + random.nextInt(4))
+                        .maxFails(1 + random.nextInt(3)).failTimeout(Duration.ofSeconds(1 + random.nextInt(4)))
+                        .build());
+            }
+            Upstream u = Upstream.builder("t").endpoints(eps).ticker(clock).logging(false)
+                    .allDown(AllDownPolicy.failFast())
+                    .nextUpstream(io.github.hakit.core.retry.NextUpstreamPolicy.builder().tries(3)
+                            .budget(io.github.hakit.core.retry.RetryBudgetConfig.unlimited()).build()).build();
+            NginxReference ref = new NginxReference(eps);
+            for (int call = 0; call < 200; call++) {
+                java.util.Set<NginxReference.P> tried = new java.util.HashSet<>();
+                List<String> expected = new ArrayList<>();
+                boolean[] failing = new boolean[3];
+                for (int a = 0; a < 3; a++) {
+                    failing[a] = random.nextInt(5) == 0;
+                }
+                for (int a = 0; a < 3; a++) {
+                    NginxReference.P rp = ref.get(clock.read(), tried);
+                    if (rp == null) {
+                        break;
+                    }
+                    expected.add(rp.name);
+                    tried.add(rp);
+                    ref.free(rp, failing[a], clock.read());
+                    if (!failing[a]) {
+                        break;
+                    }
+                }
+                List<String> actual = new ArrayList<>();
+                try {
+                    u.execute(attempt -> {
+                        actual.add(attempt.endpoint().name());
+                        if (failing[attempt.number() - 1]) {
+                            throw new java.net.ConnectException("refused");
+                        }
+                        return "ok";
+                    });
+                } catch (NoLiveEndpointException expectedWhenAllFail) {
+                    // the reference stops the same way
+                }
+                assertEquals(expected, actual, "run " + run + " call " + call);
+                if (random.nextInt(8) == 0) {
+                    clock.forward(Duration.ofMillis(random.nextInt(2500)));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aScheduleBuiltOffTheLockChangesNoPick() {
+        // 300 distinct weights: the schedule costs too much to build under the lock, so it is built on the
+        // scheduler while picks run the exact algorithm; the sequence is Nginx's before, during and after
+        List<Endpoint> eps = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            eps.add(Endpoint.builder("h" + i, 80).name("p" + i).weight(1 + i).build());
+        }
+        Upstream u = Upstream.builder("t").endpoints(eps).ticker(clock).scheduler(clock).logging(false)
+                .allDown(AllDownPolicy.failFast()).build();
+        NginxReference ref = new NginxReference(eps);
+        for (int step = 0; step < 3000; step++) {
+            if (step == 1000) {
+                clock.runDue(); // the build completes
+            }
+            NginxReference.P rp = ref.get(clock.read());
+            Peer p = u.pick();
+            assertEquals(rp.name, p.endpoint().name(), "step " + step);
+            ref.free(rp, false, clock.read());
+            u.success(p, 0);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.config.HaproxyBackendParser;
+import io.github.hakit.core.config.NginxUpstreamParser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;

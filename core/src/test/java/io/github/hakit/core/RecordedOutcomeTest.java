@@ -1,5 +1,8 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.event.UpstreamListener;
+import io.github.hakit.core.health.HealthCheckConfig;
+import io.github.hakit.core.health.ObserveConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -2,7 +2,7 @@ package io.github.hakit.dubbo;
 
 import java.time.Duration;
 import java.util.Objects;
-import io.github.hakit.core.Balancer;
+import io.github.hakit.core.balance.Balancer;
 import io.github.hakit.core.Endpoint;
 
 /**

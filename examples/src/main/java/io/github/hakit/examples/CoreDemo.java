@@ -2,11 +2,11 @@ package io.github.hakit.examples;
 
 import io.github.hakit.core.CallOptions;
 import io.github.hakit.core.Endpoint;
-import io.github.hakit.core.HealthCheckConfig;
-import io.github.hakit.core.NextUpstreamPolicy;
-import io.github.hakit.core.Probe;
+import io.github.hakit.core.health.HealthCheckConfig;
+import io.github.hakit.core.retry.NextUpstreamPolicy;
+import io.github.hakit.core.health.Probe;
 import io.github.hakit.core.Upstream;
-import io.github.hakit.core.UpstreamListener;
+import io.github.hakit.core.event.UpstreamListener;
 import io.github.hakit.core.UpstreamStatus;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.github.hakit.fastdfs;
 
 import io.github.hakit.core.Endpoint;
-import io.github.hakit.core.NextUpstreamPolicy;
-import io.github.hakit.core.NginxUpstreamParser;
+import io.github.hakit.core.retry.NextUpstreamPolicy;
+import io.github.hakit.core.config.NginxUpstreamParser;
 import io.github.hakit.core.Upstream;
 import io.github.hakit.core.UpstreamConfig;
 import io.github.hakit.core.http.UpstreamInterceptor;

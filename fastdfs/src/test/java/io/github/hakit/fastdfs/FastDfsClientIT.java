@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.core.NoLiveEndpointException;
 import io.github.hakit.testkit.Await;
 import io.github.hakit.testkit.fastdfs.FastDfsClusterExtension;

@@ -3,7 +3,7 @@ package io.github.hakit.rabbit;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.github.hakit.core.Endpoint;
-import io.github.hakit.core.Probe;
+import io.github.hakit.core.health.Probe;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;

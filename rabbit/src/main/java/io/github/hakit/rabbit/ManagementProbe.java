@@ -1,7 +1,7 @@
 package io.github.hakit.rabbit;
 
 import io.github.hakit.core.Endpoint;
-import io.github.hakit.core.Probe;
+import io.github.hakit.core.health.Probe;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;

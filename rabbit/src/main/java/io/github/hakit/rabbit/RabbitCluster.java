@@ -3,15 +3,15 @@ package io.github.hakit.rabbit;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import io.github.hakit.core.AllDownPolicy;
-import io.github.hakit.core.Balancer;
+import io.github.hakit.core.balance.AllDownPolicy;
+import io.github.hakit.core.balance.Balancer;
 import io.github.hakit.core.Endpoint;
-import io.github.hakit.core.HaproxyBackendParser;
-import io.github.hakit.core.HealthCheckConfig;
-import io.github.hakit.core.NextUpstreamPolicy;
+import io.github.hakit.core.config.HaproxyBackendParser;
+import io.github.hakit.core.health.HealthCheckConfig;
+import io.github.hakit.core.retry.NextUpstreamPolicy;
 import io.github.hakit.core.Ticker;
 import io.github.hakit.core.Upstream;
-import io.github.hakit.core.UpstreamListener;
+import io.github.hakit.core.event.UpstreamListener;
 import io.github.hakit.core.UpstreamStatus;
 import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
@@ -83,13 +83,13 @@ public final class RabbitCluster implements AutoCloseable {
                         settings.managementTimeout));
     }
 
-    private io.github.hakit.core.Probe probe(Settings s) {
+    private io.github.hakit.core.health.Probe probe(Settings s) {
         AmqpHandshakeProbe amqp = new AmqpHandshakeProbe(this::baseFactory);
         if (s.managementProbe == null) {
             return amqp;
         }
-        io.github.hakit.core.Probe management = s.managementProbe;
-        return new io.github.hakit.core.Probe() {
+        io.github.hakit.core.health.Probe management = s.managementProbe;
+        return new io.github.hakit.core.health.Probe() {
             @Override
             public void check(Endpoint endpoint, Duration timeout) throws Exception {
                 amqp.check(endpoint, timeout);

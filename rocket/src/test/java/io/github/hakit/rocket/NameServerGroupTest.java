@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.hakit.core.ConfigParseException;
+import io.github.hakit.core.config.ConfigParseException;
 import io.github.hakit.testkit.Ports;
 import java.time.Duration;
 import java.util.List;

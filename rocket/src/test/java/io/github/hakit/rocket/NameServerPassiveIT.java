@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.hakit.core.EndpointStatus;
-import io.github.hakit.core.UpstreamListener;
+import io.github.hakit.core.event.UpstreamListener;
 import io.github.hakit.rocket.internal.NameServerTraffic;
 import io.github.hakit.testkit.Await;
 import io.github.hakit.testkit.rocket.RocketCluster;

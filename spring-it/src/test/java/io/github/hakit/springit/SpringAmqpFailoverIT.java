@@ -180,7 +180,7 @@ class SpringAmqpFailoverIT {
         Map<?, ?> nodes = (Map<?, ?>) details.get("nodes");
         assertEquals(3, nodes.size());
         Map<?, ?> node = (Map<?, ?>) nodes.values().iterator().next();
-        assertTrue(node.keySet().containsAll(List.of("address", "state", "checkStatus", "fails", "weight")),
+        assertTrue(node.keySet().containsAll(List.of("address", "state", "checkStatus", "fails", "weight", "lastChange")),
                 node.keySet().toString());
         assertEquals(Status.UP, ((HealthIndicator) health.getContributor("rabbit")).health().getStatus());
     }

@@ -26,8 +26,8 @@ import okhttp3.ResponseBody;
  * Routes OkHttp requests through {@code core} upstreams, with Nginx's {@code proxy_pass http://name}
  * semantics: a request to {@code http://<upstream name>/path} goes to an endpoint the upstream picks, and on a
  * failure in the upstream's {@code proxy_next_upstream} conditions (error, timeout, invalid_header,
- * http_502, ...) to the next one, each attempt with the upstream's attempt timeout as OkHttp connect/read/write
- * timeout. POST, LOCK and PATCH are not retried once sent (Nginx), unless the upstream's policy says
+ * http_502, ...) to the next one, each attempt with the upstream's connect timeout ({@code proxy_connect_timeout}) and attempt timeout
+ * ({@code proxy_read_timeout}) as OkHttp connect and read/write timeouts. POST, LOCK and PATCH are not retried once sent (Nginx), unless the upstream's policy says
  * {@code non_idempotent}. When every attempt got an HTTP error the last response is returned, as Nginx does.
  * Requests to other hosts pass through untouched.
  *
@@ -103,7 +103,8 @@ public final class UpstreamInterceptor implements Interceptor {
                 Endpoint e = attempt.endpoint();
                 HttpUrl url = request.url().newBuilder().host(e.host()).port(e.port()).build();
                 int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, attempt.timeout().toMillis()));
-                Response response = chain.withConnectTimeout(millis, TimeUnit.MILLISECONDS)
+                int connect = (int) Math.max(1, Math.min(millis, attempt.connectTimeout().toMillis()));
+                Response response = chain.withConnectTimeout(connect, TimeUnit.MILLISECONDS)
                         .withReadTimeout(millis, TimeUnit.MILLISECONDS)
                         .withWriteTimeout(millis, TimeUnit.MILLISECONDS)
                         .proceed(request.newBuilder().url(url).build());

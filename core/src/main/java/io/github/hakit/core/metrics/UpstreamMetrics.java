@@ -2,8 +2,6 @@ package io.github.hakit.core.metrics;
 
 import io.github.hakit.core.EndpointStatus;
 import io.github.hakit.core.Upstream;
-import io.github.hakit.core.UpstreamListener;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,18 +18,21 @@ import java.util.function.ToDoubleFunction;
  * new UpstreamMetrics(upstream).bindTo(registry);
  * }</pre>
  *
- * Meters, tagged {@code upstream} (and {@code endpoint} per endpoint):
+ * Meters, tagged {@code upstream} (and {@code endpoint} per endpoint, also for endpoints learned from per-call
+ * candidate lists):
  * <ul>
  *   <li>{@code hakit.upstream.endpoint.up} — 1 while the endpoint takes traffic, else 0</li>
  *   <li>{@code hakit.upstream.endpoint.active} — calls in flight</li>
  *   <li>{@code hakit.upstream.endpoint.calls} — completed calls, tagged {@code outcome=success|failure}</li>
  *   <li>{@code hakit.upstream.retries}, {@code hakit.upstream.exhausted}, {@code hakit.upstream.state.changes}</li>
  * </ul>
- * Endpoints added later by {@link Upstream#setEndpoints} are picked up by binding again.
+ * Each endpoint meter reads its own endpoint's row ({@link Upstream#status(String)}, O(1)), so a scrape costs O(N),
+ * not a whole status table per meter. Binding again (to the same or another registry) never counts an event
+ * twice: the upstream counts its events itself ({@link Upstream#eventCounts()}). Endpoints added later ({@link Upstream#setEndpoints}, new
+ * per-call candidates) are picked up by binding again.
  */
 public final class UpstreamMetrics implements MeterBinder {
     private final Upstream upstream;
-
     public UpstreamMetrics(Upstream upstream) {
         this.upstream = Objects.requireNonNull(upstream, "upstream");
     }
@@ -51,35 +52,19 @@ public final class UpstreamMetrics implements MeterBinder {
             FunctionCounter.builder("hakit.upstream.endpoint.calls", upstream, value(endpoint, EndpointStatus::failures))
                     .tags(tags.and("outcome", "failure")).register(registry);
         }
-        Counter retries = Counter.builder("hakit.upstream.retries").tags(base).register(registry);
-        Counter exhausted = Counter.builder("hakit.upstream.exhausted").tags(base).register(registry);
-        Counter changes = Counter.builder("hakit.upstream.state.changes").tags(base).register(registry);
-        upstream.addListener(new UpstreamListener() {
-            @Override
-            public void onRetry(Retry event) {
-                retries.increment();
-            }
-
-            @Override
-            public void onExhausted(Exhausted event) {
-                exhausted.increment();
-            }
-
-            @Override
-            public void onStateChange(StateChange event) {
-                changes.increment();
-            }
-        });
+        // counted by the upstream itself: binding twice, or two binders, cannot count an event twice
+        FunctionCounter.builder("hakit.upstream.retries", upstream, u -> u.eventCounts().retries()).tags(base)
+                .register(registry);
+        FunctionCounter.builder("hakit.upstream.exhausted", upstream, u -> u.eventCounts().exhausted()).tags(base)
+                .register(registry);
+        FunctionCounter.builder("hakit.upstream.state.changes", upstream, u -> u.eventCounts().stateChanges())
+                .tags(base).register(registry);
     }
 
     private static ToDoubleFunction<Upstream> value(String endpoint, ToDoubleFunction<EndpointStatus> f) {
         return u -> {
-            for (EndpointStatus s : u.status().endpoints()) {
-                if (s.name().equals(endpoint)) {
-                    return f.applyAsDouble(s);
-                }
-            }
-            return Double.NaN; // removed
+            EndpointStatus s = u.status(endpoint);
+            return s == null ? Double.NaN : f.applyAsDouble(s); // NaN: removed
         };
     }
 }

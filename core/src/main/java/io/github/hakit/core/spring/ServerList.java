@@ -1,8 +1,8 @@
 package io.github.hakit.core.spring;
 
 import io.github.hakit.core.Endpoint;
-import io.github.hakit.core.HaproxyBackendParser;
-import io.github.hakit.core.NginxUpstreamParser;
+import io.github.hakit.core.config.HaproxyBackendParser;
+import io.github.hakit.core.config.NginxUpstreamParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

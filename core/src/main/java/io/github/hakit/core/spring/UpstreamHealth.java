@@ -71,7 +71,8 @@ public final class UpstreamHealth {
     /**
      * One node: {@code address}, {@code state} (the {@code HealthState}), {@code checkStatus} (HAProxy's status
      * column, e.g. {@code UP 2/3}), {@code fails}, {@code weight}, {@code effectiveWeight}, {@code active},
-     * {@code backup}, {@code successes}, {@code failures}, {@code lastCheck}, {@code zone}.
+     * {@code backup}, {@code successes}, {@code failures}, {@code lastCheck}, {@code checked}, {@code lastChange}
+     * ({@code secondsAgo} — HAProxy's {@code lastchg} — and {@code cause}), {@code zone}, {@code dynamic}.
      */
     public static Map<String, Object> node(EndpointStatus e) {
         Map<String, Object> n = new LinkedHashMap<>();
@@ -86,6 +87,14 @@ public final class UpstreamHealth {
         n.put("successes", e.successes());
         n.put("failures", e.failures());
         n.put("lastCheck", Secrets.redact(e.lastCheck()));
+        n.put("checked", e.checked());
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("secondsAgo", e.sinceLastChange() == null ? null : e.sinceLastChange().toMillis() / 1000.0);
+        change.put("cause", Secrets.redact(e.lastChangeCause()));
+        n.put("lastChange", change);
+        if (e.dynamic()) {
+            n.put("dynamic", true);
+        }
         if (e.zone() != null && !e.zone().isEmpty()) {
             n.put("zone", e.zone());
         }

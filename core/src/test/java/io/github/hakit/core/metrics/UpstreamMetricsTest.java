@@ -25,9 +25,24 @@ class UpstreamMetricsTest {
                 .stream().mapToDouble(c -> c.count()).sum();
         assertEquals(1, ok);
         assertEquals(2, failed);
-        assertEquals(1, registry.get("hakit.upstream.retries").counter().count(), "a -> b");
-        assertEquals(1, registry.get("hakit.upstream.exhausted").counter().count());
-        assertEquals(2, registry.get("hakit.upstream.state.changes").counter().count(), "both marked down (max_fails=1)");
+        assertEquals(1, registry.get("hakit.upstream.retries").functionCounter().count(), "a -> b");
+        assertEquals(1, registry.get("hakit.upstream.exhausted").functionCounter().count());
+        assertEquals(2, registry.get("hakit.upstream.state.changes").functionCounter().count(), "both marked down (max_fails=1)");
         assertEquals(0, registry.get("hakit.upstream.endpoint.up").tag("endpoint", "a:1").gauge().value());
+    }
+
+    @Test
+    void bindingTwiceNeverCountsAnEventTwice() {
+        Upstream u = Upstream.builder("m2").endpoints("a:1,b:2").logging(false).build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        UpstreamMetrics metrics = new UpstreamMetrics(u);
+        metrics.bindTo(registry);
+        metrics.bindTo(registry);
+        new UpstreamMetrics(u).bindTo(registry);
+        assertThrows(NoLiveEndpointException.class, () -> u.execute(a -> {
+            throw new ConnectException("refused");
+        }));
+        assertEquals(1, registry.get("hakit.upstream.retries").functionCounter().count());
+        assertEquals(1, registry.get("hakit.upstream.exhausted").functionCounter().count());
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import io.github.hakit.core.CallOptions;
 import io.github.hakit.core.Endpoint;
-import io.github.hakit.core.NextUpstreamPolicy;
+import io.github.hakit.core.retry.NextUpstreamPolicy;
 import io.github.hakit.core.UpstreamCallException;
 import io.github.hakit.core.Upstream;
 import io.github.hakit.dubbo.ConsumerOptions;

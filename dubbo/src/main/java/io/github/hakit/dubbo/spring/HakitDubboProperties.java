@@ -1,7 +1,7 @@
 package io.github.hakit.dubbo.spring;
 
 import java.time.Duration;
-import io.github.hakit.core.Balancer;
+import io.github.hakit.core.balance.Balancer;
 import io.github.hakit.core.HostPort;
 import io.github.hakit.dubbo.ConsumerOptions;
 import io.github.hakit.dubbo.ProviderOptions;

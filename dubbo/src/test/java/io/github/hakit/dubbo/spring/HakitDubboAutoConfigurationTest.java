@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.github.hakit.core.Balancer;
+import io.github.hakit.core.balance.Balancer;
 import io.github.hakit.core.HostPort;
 import io.github.hakit.dubbo.Cidr;
 import io.github.hakit.dubbo.ConsumerOptions;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.hakit.core.Endpoint;
-import io.github.hakit.core.NginxUpstreamParser;
+import io.github.hakit.core.config.NginxUpstreamParser;
 import io.github.hakit.core.Upstream;
 import io.github.hakit.core.http.UpstreamInterceptor;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.github.hakit.rabbit.spring;
 
 import io.github.hakit.core.Endpoint;
-import io.github.hakit.core.HealthCheckConfig;
+import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.core.spring.ServerList;
 import io.github.hakit.rabbit.RabbitCluster;
 import java.util.ArrayList;

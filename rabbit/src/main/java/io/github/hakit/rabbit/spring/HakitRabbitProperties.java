@@ -1,7 +1,7 @@
 package io.github.hakit.rabbit.spring;
 
-import io.github.hakit.core.HealthCheckConfig;
-import io.github.hakit.core.HealthCheckSettings;
+import io.github.hakit.core.health.HealthCheckConfig;
+import io.github.hakit.core.health.HealthCheckSettings;
 import io.github.hakit.core.spring.ClusterHealthSettings;
 import java.time.Duration;
 import java.util.ArrayList;
