@@ -132,12 +132,20 @@ public final class RabbitCluster implements AutoCloseable {
         return settings;
     }
 
-    /** A new factory with the credentials, virtual host, timeouts and TLS of this cluster; recovery off. */
+    /**
+     * A new factory with the credentials, virtual host, timeouts and TLS of this cluster (or, with
+     * {@link Builder#connectionFactory}, a fresh copy of that factory with this cluster's timeouts); recovery off.
+     */
     public ConnectionFactory baseFactory() {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUsername(settings.user);
-        factory.setPassword(settings.password);
-        factory.setVirtualHost(settings.virtualHost);
+        ConnectionFactory factory;
+        if (settings.factoryTemplate != null) {
+            factory = Objects.requireNonNull(settings.factoryTemplate.get(), "connection factory template gave null");
+        } else {
+            factory = new ConnectionFactory();
+            factory.setUsername(settings.user);
+            factory.setPassword(settings.password);
+            factory.setVirtualHost(settings.virtualHost);
+        }
         factory.setConnectionTimeout(millis(settings.connectionTimeout));
         factory.setHandshakeTimeout(millis(settings.handshakeTimeout));
         factory.setRequestedHeartbeat((int) settings.heartbeat.toSeconds());
@@ -277,6 +285,7 @@ public final class RabbitCluster implements AutoCloseable {
         final Ticker ticker;
         final List<UpstreamListener> listeners;
         final ManagementProbe managementProbe;
+        final Supplier<ConnectionFactory> factoryTemplate;
 
         Settings(Builder b) {
             this.name = b.name;
@@ -296,6 +305,7 @@ public final class RabbitCluster implements AutoCloseable {
             this.ticker = b.ticker;
             this.listeners = List.copyOf(b.listeners);
             this.managementProbe = b.managementProbe;
+            this.factoryTemplate = b.factoryTemplate;
         }
     }
 
@@ -321,8 +331,20 @@ public final class RabbitCluster implements AutoCloseable {
         private Ticker ticker = Ticker.system();
         private final List<UpstreamListener> listeners = new ArrayList<>();
         private ManagementProbe managementProbe;
+        private Supplier<ConnectionFactory> factoryTemplate;
 
         private Builder() {
+        }
+
+        /**
+         * Start every connection and probe from a fresh factory given by {@code template} (e.g. a clone of the one
+         * Spring Boot configured from {@code spring.rabbitmq.*}): its credentials, virtual host and TLS are used
+         * instead of {@link #credentials}, {@link #virtualHost} and {@link #tls}; hakit still sets its timeouts,
+         * heartbeat and recovery on each copy. The supplier must return a new factory on every call.
+         */
+        public Builder connectionFactory(Supplier<ConnectionFactory> template) {
+            this.factoryTemplate = Objects.requireNonNull(template, "template");
+            return this;
         }
 
         /** Also check each node through its management API after the AMQP handshake (off by default). */

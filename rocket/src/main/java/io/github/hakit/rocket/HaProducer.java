@@ -64,7 +64,7 @@ public final class HaProducer implements AutoCloseable {
     private HaProducer(Builder config) {
         this.config = config;
         this.selector = new BrokerSelector(config.brokerIsolation, config.slowSendThreshold, config.nanoTicker);
-        this.producer = new DefaultMQProducer(config.group, config.rpcHook);
+        this.producer = config.client != null ? config.client : new DefaultMQProducer(config.group, config.rpcHook);
         producer.setInstanceName(config.instanceName);
         producer.setRetryTimesWhenSendFailed(0); // hakit retries, across brokers, within the deadline
         producer.setRetryTimesWhenSendAsyncFailed(0);
@@ -105,8 +105,16 @@ public final class HaProducer implements AutoCloseable {
      * @throws RocketSendException when no attempt succeeded; {@link RocketSendException#attempts()} says why
      */
     public SendResult send(Message message) throws RocketSendException {
+        return send(message, config.sendTimeout);
+    }
+
+    /**
+     * {@link #send(Message)} with this call's own overall deadline instead of {@code sendTimeout} (e.g. the
+     * timeout a {@code RocketMQTemplate} caller passed).
+     */
+    public SendResult send(Message message, Duration timeout) throws RocketSendException {
         Objects.requireNonNull(message, "message");
-        Call call = new Call(message);
+        Call call = new Call(message, Builder.positive(timeout, "timeout"));
         while (true) {
             MessageQueue mq = call.next();
             if (mq == null) {
@@ -131,9 +139,14 @@ public final class HaProducer implements AutoCloseable {
      * {@link RocketSendException}. Callbacks run on the client's async threads: keep them short.
      */
     public CompletableFuture<SendResult> sendAsync(Message message) {
+        return sendAsync(message, config.sendTimeout);
+    }
+
+    /** {@link #sendAsync(Message)} with this call's own overall deadline. */
+    public CompletableFuture<SendResult> sendAsync(Message message, Duration timeout) {
         Objects.requireNonNull(message, "message");
         CompletableFuture<SendResult> result = new CompletableFuture<>();
-        attemptAsync(new Call(message), result);
+        attemptAsync(new Call(message, Builder.positive(timeout, "timeout")), result);
         return result;
     }
 
@@ -179,7 +192,7 @@ public final class HaProducer implements AutoCloseable {
      */
     public void sendOneway(Message message) throws RocketSendException {
         Objects.requireNonNull(message, "message");
-        Call call = new Call(message);
+        Call call = new Call(message, config.sendTimeout);
         while (true) {
             MessageQueue mq = call.next();
             if (mq == null) {
@@ -266,7 +279,7 @@ public final class HaProducer implements AutoCloseable {
     private final class Call {
         final Message message;
         final long start = config.nanoTicker.getAsLong();
-        final long deadline = start + config.sendTimeout.toNanos();
+        final long deadline;
         final List<SendAttempt> attempts = new ArrayList<>(2);
         final Set<String> tried = new HashSet<>(4);
         long attemptMillis;
@@ -274,8 +287,9 @@ public final class HaProducer implements AutoCloseable {
         Throwable lastError;
         boolean done;
 
-        Call(Message message) {
+        Call(Message message, Duration timeout) {
             this.message = message;
+            this.deadline = start + timeout.toNanos();
             sends.increment();
         }
 
@@ -418,6 +432,7 @@ public final class HaProducer implements AutoCloseable {
         private Duration nameServerTimeout;
         private LongSupplier nanoTicker = System::nanoTime;
         private Consumer<DefaultMQProducer> customizer;
+        private DefaultMQProducer client;
         private final List<SendListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         private Builder(String group) {
@@ -537,6 +552,22 @@ public final class HaProducer implements AutoCloseable {
         /** A monotonic nanosecond ticker (tests). */
         public Builder nanoTicker(LongSupplier ticker) {
             this.nanoTicker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Wrap this client instead of creating one (e.g. the {@code DefaultMQProducer} rocketmq-spring-boot built from
+         * {@code rocketmq.producer.*}, with its ACL hook, namespace and TLS setting). It must not be started yet; hakit
+         * sets its retry, timeout and instance settings as for a client of its own and starts it in
+         * {@link HaProducer#start()}. Its group must be {@code producerGroup}.
+         */
+        public Builder client(DefaultMQProducer client) {
+            Objects.requireNonNull(client, "client");
+            if (!group.equals(client.getProducerGroup())) {
+                throw new IllegalArgumentException("client's producer group " + client.getProducerGroup()
+                        + " is not " + group);
+            }
+            this.client = client;
             return this;
         }
 

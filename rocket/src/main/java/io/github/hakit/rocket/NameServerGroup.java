@@ -346,9 +346,10 @@ public final class NameServerGroup implements AutoCloseable {
      * The client instance {@code clientConfig} will start on, created now with the traffic hook (and
      * {@code userHook}, e.g. ACL, when not null) registered before anything runs on it: the remoting client's
      * hook list is not safe to change while requests flow. Its requests count as timeouts after the client's
-     * own {@code mqClientApiTimeout}.
+     * own {@code mqClientApiTimeout}. Call it on a client built elsewhere (e.g. by rocketmq-spring) after its instance
+     * name and other client settings are final and before it starts, then {@link #attach} the returned instance.
      */
-    MQClientInstance prepareInstance(ClientConfig clientConfig, RPCHook userHook) {
+    public MQClientInstance prepareInstance(ClientConfig clientConfig, RPCHook userHook) {
         MQClientInstance instance = MQClientManager.getInstance().getOrCreateMQClientInstance(clientConfig, userHook);
         long timeout = instance.getClientConfig().getMqClientApiTimeout();
         instance.getMQClientAPIImpl().getRemotingClient().registerRPCHook(traffic(timeout > 0 ? timeout

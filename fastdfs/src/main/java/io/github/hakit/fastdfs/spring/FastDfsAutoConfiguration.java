@@ -1,24 +1,31 @@
 package io.github.hakit.fastdfs.spring;
 
-import io.github.hakit.core.metrics.UpstreamMetrics;
+import io.github.hakit.core.spring.ServerList;
 import io.github.hakit.fastdfs.FastDfsClient;
 import io.github.hakit.fastdfs.FastDfsHttp;
 import io.github.hakit.fastdfs.PoolConfig;
 import java.util.List;
 import java.util.Map;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Spring Boot auto-configuration: a {@link FastDfsClient} when {@code hakit.fastdfs.trackers} is set, a
- * {@link FastDfsHttp} when {@code hakit.fastdfs.http.enabled=true}, an actuator health indicator
- * ({@code fastdfs}) and Micrometer meters for the tracker upstream when those libraries are present.
+ * Spring Boot auto-configuration of hakit's FastDFS support, on unless {@code hakit.fastdfs.enabled=false}: a
+ * {@link FastDfsClient} when {@code hakit.fastdfs.trackers} is set (entries separated by {@code ,}, {@code ;} or
+ * whitespace, or Nginx/HAProxy {@code server} lines; port 22122 when none is given), a {@link FastDfsHttp} when
+ * {@code hakit.fastdfs.http.enabled=true}. Health ({@code hakitFastdfs}), meters and the {@code hakit} endpoint
+ * entry come from {@link FastDfsObservabilityAutoConfiguration}. Unknown keys under {@code hakit.fastdfs} stop the
+ * application, so a typo cannot leave the client unconfigured.
  *
  * <pre>
  * hakit.fastdfs.trackers=10.0.0.1:22122,10.0.0.2:22122
@@ -26,19 +33,19 @@ import org.springframework.context.annotation.Configuration;
  */
 @AutoConfiguration
 @ConditionalOnClass(FastDfsClient.class)
-@ConditionalOnProperty(prefix = "hakit.fastdfs", name = "trackers")
+@ConditionalOnProperty(prefix = "hakit.fastdfs", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(FastDfsProperties.class)
 public class FastDfsAutoConfiguration {
+    /** The FastDFS tracker port (fdfs_define.h FDFS_TRACKER_SERVER_DEF_PORT), for entries without one. */
+    public static final int DEFAULT_TRACKER_PORT = 22122;
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
+    @Conditional(TrackersConfigured.class)
     public FastDfsClient fastDfsClient(FastDfsProperties p) {
-        if (p.getTrackers().isEmpty()) {
-            throw new IllegalStateException("hakit.fastdfs.trackers is empty");
-        }
         FastDfsProperties.Pool pool = p.getPool();
         return FastDfsClient.builder()
-                .trackerLines(p.getTrackers())
+                .trackers(ServerList.parse("hakit.fastdfs.trackers", p.getTrackers(), DEFAULT_TRACKER_PORT))
                 .connectTimeout(p.getConnectTimeout())
                 .networkTimeout(p.getNetworkTimeout())
                 .callTimeout(p.getCallTimeout())
@@ -47,6 +54,17 @@ public class FastDfsAutoConfiguration {
                 .pool(new PoolConfig(pool.getMaxPerEndpoint(), pool.getBorrowTimeout(), pool.getValidateAfterIdle(),
                         pool.getMaxIdle()))
                 .build();
+    }
+
+    /** {@code hakit.fastdfs.trackers} holds at least one entry (comma list or indexed). */
+    static class TrackersConfigured extends SpringBootCondition {
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            boolean set = Binder.get(context.getEnvironment()).bind("hakit.fastdfs.trackers", String[].class)
+                    .map(a -> a.length > 0).orElse(false);
+            return set ? ConditionOutcome.match("hakit.fastdfs.trackers is set")
+                    : ConditionOutcome.noMatch("hakit.fastdfs.trackers is not set");
+        }
     }
 
     @Bean(destroyMethod = "close")
@@ -63,27 +81,5 @@ public class FastDfsAutoConfiguration {
             b.group(g.getKey(), g.getValue().toArray(new String[0]));
         }
         return b.build();
-    }
-
-    /** Actuator health: DOWN when no tracker answers or a group has no ACTIVE storage. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(HealthIndicator.class)
-    static class Health {
-        @Bean
-        @ConditionalOnMissingBean(name = "fastdfsHealthIndicator")
-        HealthIndicator fastdfsHealthIndicator(FastDfsClient client) {
-            return new FastDfsHealthIndicator(client);
-        }
-    }
-
-    /** Micrometer meters of the tracker upstream (hakit.upstream.* from core). */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
-    static class Metrics {
-        @Bean
-        @ConditionalOnMissingBean(name = "fastdfsTrackerMetrics")
-        UpstreamMetrics fastdfsTrackerMetrics(FastDfsClient client) {
-            return new UpstreamMetrics(client.trackers());
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.github.hakit.fastdfs.spring;
 
 import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.core.health.HealthCheckSettings;
+import io.github.hakit.core.spring.ClusterHealthSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,20 +20,40 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * hakit.fastdfs.http.groups.group1=10.0.0.5:80 weight=1 max_fails=2 fail_timeout=30s,10.0.0.6:80
  * </pre>
  */
-@ConfigurationProperties(prefix = "hakit.fastdfs")
+@ConfigurationProperties(prefix = "hakit.fastdfs", ignoreUnknownFields = false)
 public class FastDfsProperties {
-    /** Trackers: {@code host:port} entries or Nginx/HAProxy server lines. */
+    /** Whether hakit's FastDFS support is on at all. */
+    private boolean enabled = true;
+    /**
+     * Trackers: host[:port] entries separated by ',', ';' or whitespace (port 22122 when none is given), or Nginx /
+     * HAProxy 'server' lines, e.g. '10.0.0.1:22122,10.0.0.2:22122' or 'server 10.0.0.1:22122 max_fails=2'.
+     */
     private List<String> trackers = new ArrayList<>();
+    /** TCP connect timeout to trackers and storages. */
     private Duration connectTimeout = Duration.ofSeconds(2);
     /** Per-attempt tracker timeout and storage read timeout. */
     private Duration networkTimeout = Duration.ofSeconds(5);
     /** Overall deadline of a tracker request across failovers; 0 = none. */
     private Duration callTimeout = Duration.ZERO;
+    /** How long a storage that failed stays out of the replica choice (Nginx fail_timeout). */
     private Duration storageFailTimeout = Duration.ofSeconds(10);
     /** ACTIVE_TEST probes of the trackers (HAProxy meaning): inter 2s, rise 2, fall 3, timeout = inter. */
     private final HealthCheckSettings healthCheck = new HealthCheckSettings(HealthCheckConfig.ofDefaults());
     private final Pool pool = new Pool();
     private final Http http = new Http();
+    private final ClusterHealthSettings health = new ClusterHealthSettings();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public ClusterHealthSettings getHealth() {
+        return health;
+    }
 
     public List<String> getTrackers() {
         return trackers;
@@ -88,9 +109,13 @@ public class FastDfsProperties {
 
     /** Connection pool per tracker/storage. */
     public static class Pool {
+        /** Connections per tracker or storage at most. */
         private int maxPerEndpoint = 16;
+        /** How long a call waits for a free connection. */
         private Duration borrowTimeout = Duration.ofSeconds(5);
+        /** A connection idle longer than this is checked (ACTIVE_TEST) before reuse. */
         private Duration validateAfterIdle = Duration.ofSeconds(2);
+        /** A connection idle longer than this is closed. */
         private Duration maxIdle = Duration.ofSeconds(30);
 
         public int getMaxPerEndpoint() {
@@ -128,11 +153,13 @@ public class FastDfsProperties {
 
     /** HTTP downloads from the storages' web servers. */
     public static class Http {
+        /** Whether to create a FastDfsHttp bean (downloads over the storages' web servers). */
         private boolean enabled;
         /** Per group: Nginx server lines; bare host:port get weight=1 max_fails=2 fail_timeout=30s. */
         private Map<String, List<String>> groups = new LinkedHashMap<>();
         /** proxy_next_upstream conditions; default the seed's. */
         private String nextUpstream = "http_502 http_504 error timeout invalid_header";
+        /** Timeout of one HTTP attempt. */
         private Duration attemptTimeout = Duration.ofSeconds(5);
 
         public boolean isEnabled() {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.github.hakit.core.metrics.UpstreamMetrics;
 import io.github.hakit.fastdfs.FastDfsClient;
 import io.github.hakit.fastdfs.FastDfsHttp;
 import io.github.hakit.fastdfs.FileId;
@@ -24,7 +23,7 @@ class FastDfsAutoConfigurationIT {
     private static AnnotationConfigApplicationContext context(Map<String, Object> properties) {
         AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext();
         ctx.getEnvironment().getPropertySources().addFirst(new MapPropertySource("test", properties));
-        ctx.register(FastDfsAutoConfiguration.class);
+        ctx.register(FastDfsAutoConfiguration.class, FastDfsObservabilityAutoConfiguration.class);
         ctx.refresh();
         return ctx;
     }
@@ -34,6 +33,28 @@ class FastDfsAutoConfigurationIT {
         try (AnnotationConfigApplicationContext ctx = context(Map.of())) {
             assertFalse(ctx.containsBean("fastDfsClient"));
         }
+    }
+
+    @Test
+    void aTrackerWithoutPortGetsTheTrackerPortNot80AndListsMaySplitOnSemicolonsAndSpaces() {
+        try (AnnotationConfigApplicationContext ctx = context(Map.of("hakit.fastdfs.trackers",
+                "127.0.0.2; 127.0.0.3:22123 server 127.0.0.4 max_fails=2 fail_timeout=30s;"))) {
+            var endpoints = ctx.getBean(FastDfsClient.class).trackers().endpoints();
+            assertEquals(java.util.List.of("127.0.0.2:22122", "127.0.0.3:22123", "127.0.0.4:22122"),
+                    endpoints.stream().map(e -> e.address()).toList());
+            assertEquals(2, endpoints.get(2).maxFails());
+        }
+    }
+
+    @Test
+    void aBadTrackerFailsNamingThePropertyTheValueAndTheExpectedForm() {
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> context(Map.of("hakit.fastdfs.trackers", "127.0.0.2:x")).close());
+        var analysis = new io.github.hakit.core.spring.HakitFailureAnalyzer().analyze(e);
+        assertNotNull(analysis, String.valueOf(e));
+        org.junit.jupiter.api.Assertions.assertTrue(analysis.getDescription().contains("'hakit.fastdfs.trackers'")
+                && analysis.getDescription().contains("127.0.0.2:x"), analysis.getDescription());
+        org.junit.jupiter.api.Assertions.assertTrue(analysis.getAction().contains("22122"), analysis.getAction());
     }
 
     @Test
@@ -52,7 +73,7 @@ class FastDfsAutoConfigurationIT {
             FileId id = client.upload("spring".getBytes(StandardCharsets.UTF_8), "txt");
             assertEquals("spring", new String(client.downloadBytes(id), StandardCharsets.UTF_8));
 
-            HealthIndicator health = ctx.getBean("fastdfsHealthIndicator", HealthIndicator.class);
+            HealthIndicator health = ctx.getBean("hakitFastdfsHealthIndicator", HealthIndicator.class);
             assertEquals(Status.UP, health.health().getStatus());
             cluster.storages("group1").forEach(TestStorage::stop);
             assertEquals(Status.DOWN, health.health().getStatus());
@@ -62,7 +83,7 @@ class FastDfsAutoConfigurationIT {
             FastDfsHttp http = ctx.getBean(FastDfsHttp.class);
             assertEquals(2, http.upstream("group1").endpoints().get(1).weight());
             assertEquals(2, http.upstream("group1").endpoints().get(0).maxFails());
-            assertNotNull(ctx.getBean(UpstreamMetrics.class));
+            assertNotNull(ctx.getBean("hakitFastdfsUpstream", io.github.hakit.core.spring.HakitUpstream.class));
             assertEquals(Duration.ofSeconds(1), ctx.getBean(FastDfsProperties.class).getNetworkTimeout());
         }
     }

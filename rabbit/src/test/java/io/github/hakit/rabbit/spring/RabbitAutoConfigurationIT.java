@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.MessageProperties;
-import io.github.hakit.core.metrics.UpstreamMetrics;
 import io.github.hakit.rabbit.PublishResult;
 import io.github.hakit.rabbit.RabbitCluster;
 import io.github.hakit.rabbit.ReliablePublisher;
@@ -32,7 +31,7 @@ class RabbitAutoConfigurationIT {
     private static AnnotationConfigApplicationContext context(Map<String, Object> properties) {
         AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext();
         ctx.getEnvironment().getPropertySources().addFirst(new MapPropertySource("test", properties));
-        ctx.register(RabbitAutoConfiguration.class);
+        ctx.register(HakitRabbitAutoConfiguration.class, HakitRabbitObservabilityAutoConfiguration.class);
         ctx.refresh();
         return ctx;
     }
@@ -40,6 +39,26 @@ class RabbitAutoConfigurationIT {
     @Test
     void nothingWithoutAddresses() {
         try (AnnotationConfigApplicationContext ctx = context(Map.of())) {
+            assertFalse(ctx.containsBean("rabbitCluster"));
+        }
+    }
+
+    @Test
+    void aTypoStopsTheApplicationInsteadOfSwitchingHakitOff() {
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> context(Map.of("hakit.rabbit.address", "10.0.0.1:5672")).close());
+        Throwable t = e;
+        while (t.getCause() != null && !(t instanceof org.springframework.boot.context.properties.bind.BindException)) {
+            t = t.getCause();
+        }
+        assertTrue(t instanceof org.springframework.boot.context.properties.bind.BindException, String.valueOf(e));
+        assertTrue(String.valueOf(t.getCause()).contains("hakit.rabbit.address"), String.valueOf(t.getCause()));
+    }
+
+    @Test
+    void offWithEnabledFalse() {
+        try (AnnotationConfigApplicationContext ctx = context(Map.of("hakit.rabbit.enabled", "false",
+                "hakit.rabbit.addresses", "127.0.0.1:5672"))) {
             assertFalse(ctx.containsBean("rabbitCluster"));
         }
     }
@@ -62,11 +81,11 @@ class RabbitAutoConfigurationIT {
                     .get(20, TimeUnit.SECONDS);
             assertTrue(r.messageId().length() > 0);
 
-            HealthIndicator health = ctx.getBean("rabbitHealthIndicator", HealthIndicator.class);
+            HealthIndicator health = ctx.getBean("hakitRabbitHealthIndicator", HealthIndicator.class);
             Await.until(Duration.ofSeconds(10), () -> health.health().getStatus().equals(Status.UP),
                     () -> String.valueOf(health.health()));
             assertEquals(3, ((Map<?, ?>) health.health().getDetails().get("cluster")).size());
-            assertTrue(ctx.getBean("rabbitNodeMetrics") instanceof UpstreamMetrics);
+            assertTrue(ctx.getBean("hakitRabbitUpstream") instanceof io.github.hakit.core.spring.HakitUpstream);
             rabbit.withChannel(ch -> ch.queueDelete(queue));
         }
     }

@@ -1,7 +1,9 @@
 package io.github.hakit.rocket.spring;
 
+import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.health.HealthCheckConfig;
-import io.github.hakit.core.metrics.UpstreamMetrics;
+import io.github.hakit.core.spring.InvalidPropertyException;
+import io.github.hakit.core.spring.ServerList;
 import io.github.hakit.rocket.HaProducer;
 import io.github.hakit.rocket.HttpNameServerSource;
 import io.github.hakit.rocket.NameServerGroup;
@@ -9,9 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import okhttp3.OkHttpClient;
 import org.apache.rocketmq.client.exception.MQClientException;
-import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -19,24 +22,29 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
- * Spring Boot auto-configuration: a started {@link NameServerGroup} when {@code hakit.rocket.name-servers},
- * {@code hakit.rocket.servers} or {@code hakit.rocket.address-server-url} is set, an {@link HaProducer} on it when
- * {@code hakit.rocket.producer.group} is set, an actuator health indicator ({@code rocket}) and Micrometer meters
- * of the NameServer upstream when those libraries are present. Consumers stay in application code
- * ({@code HaConsumer.push(group, nameServers)}): their listeners are the application's.
+ * Spring Boot auto-configuration of hakit's RocketMQ support, on unless {@code hakit.rocket.enabled=false}: a started
+ * {@link NameServerGroup} over {@code hakit.rocket.name-servers}, {@code hakit.rocket.servers} or
+ * {@code hakit.rocket.address-server-url} — or, when none is set, rocketmq-spring's {@code rocketmq.name-server};
+ * an {@link HaProducer} on it when {@code hakit.rocket.producer.group} is set; with rocketmq-spring-boot on the class
+ * path, {@code RocketMQTemplate} and {@code @RocketMQMessageListener} consumers on the group with hakit's producer
+ * failover ({@link RocketMQSpringPostProcessor}; off with {@code hakit.rocket.rocketmq-spring.enabled=false}). Health,
+ * meters and the {@code hakit} endpoint entry come from {@link RocketObservabilityAutoConfiguration}.
  *
  * <pre>
- * hakit.rocket.name-servers=10.0.0.1:9876;10.0.0.2:9876;10.0.0.3:9876
- * hakit.rocket.producer.group=order-producer
+ * rocketmq.name-server=10.0.0.1:9876;10.0.0.2:9876;10.0.0.3:9876    # rocketmq-spring: all it takes
+ * rocketmq.producer.group=order-producer
  * </pre>
  */
-@AutoConfiguration
+@AutoConfiguration(beforeName = "org.apache.rocketmq.spring.autoconfigure.RocketMQAutoConfiguration")
 @ConditionalOnClass(NameServerGroup.class)
-@Conditional(RocketAutoConfiguration.NameServersConfigured.class)
+@ConditionalOnProperty(prefix = "hakit.rocket", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RocketProperties.class)
 public class RocketAutoConfiguration {
+    /** RocketMQ's NameServer port, for entries without one. */
+    public static final int DEFAULT_PORT = 9876;
 
     /** Any one way of naming the NameServers. */
     static class NameServersConfigured extends AnyNestedCondition {
@@ -55,16 +63,21 @@ public class RocketAutoConfiguration {
         @ConditionalOnProperty(prefix = "hakit.rocket", name = "address-server-url")
         static class AddressServer {
         }
+
+        @ConditionalOnProperty(prefix = "rocketmq", name = "name-server")
+        static class RocketMQSpring {
+        }
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public NameServerGroup rocketNameServerGroup(RocketProperties p) {
+    @Conditional(NameServersConfigured.class)
+    public NameServerGroup rocketNameServerGroup(RocketProperties p, Environment env) {
         HealthCheckConfig check = p.getHealthCheck().toConfig();
         if (check == null) {
-            throw new IllegalStateException("hakit.rocket.health-check.enabled=false: the NameServer group keeps "
-                    + "clients on the NameServers its checks find UP and cannot run without them; tune "
-                    + "inter/rise/fall instead");
+            throw new InvalidPropertyException("hakit.rocket.health-check.enabled", "false", "the NameServer group "
+                    + "keeps clients on the NameServers its checks find UP and cannot run without them",
+                    "true (tune hakit.rocket.health-check.inter/rise/fall instead)");
         }
         List<String> given = new ArrayList<>();
         if (p.getNameServers() != null && !p.getNameServers().isBlank()) {
@@ -76,24 +89,34 @@ public class RocketAutoConfiguration {
         if (p.getAddressServerUrl() != null && !p.getAddressServerUrl().isBlank()) {
             given.add("hakit.rocket.address-server-url");
         }
-        if (given.size() != 1) {
-            throw new IllegalStateException("set exactly one of hakit.rocket.name-servers, hakit.rocket.servers and "
-                    + "hakit.rocket.address-server-url; set: " + given);
+        if (given.size() > 1) {
+            throw new InvalidPropertyException(given.get(1), "(set)", "set exactly one of hakit.rocket.name-servers, "
+                    + "hakit.rocket.servers and hakit.rocket.address-server-url; set: " + given,
+                    "one of hakit.rocket.name-servers, hakit.rocket.servers and hakit.rocket.address-server-url");
         }
+        String source = given.isEmpty() ? "rocketmq.name-server" : given.get(0);
         NameServerGroup.Builder b = NameServerGroup.builder(p.getName()).healthCheck(check)
                 .maxFails(p.getMaxFails()).failTimeout(p.getFailTimeout())
                 .sourceRefresh(p.getSourceRefresh()).sourceTimeout(p.getSourceTimeout());
-        switch (given.get(0)) {
-            case "hakit.rocket.name-servers" -> b.addresses(p.getNameServers());
+        switch (source) {
+            case "hakit.rocket.name-servers" -> b.addresses(addresses(source, p.getNameServers()));
             case "hakit.rocket.servers" -> b.haproxyBackend("backend " + p.getName() + "\n    "
                     + String.join("\n    ", p.getServers().stream().map(String::trim).toList()));
-            default -> b.source(new HttpNameServerSource(new OkHttpClient(), p.getAddressServerUrl()));
+            case "hakit.rocket.address-server-url" ->
+                    b.source(new HttpNameServerSource(new OkHttpClient(), p.getAddressServerUrl()));
+            default -> b.addresses(addresses(source, env.getProperty(source)));
         }
         return b.build().start();
     }
 
+    /** {@code host:port} strings from a list property (',', ';', whitespace; port 9876 by default). */
+    static List<String> addresses(String property, String value) {
+        return ServerList.parse(property, value, DEFAULT_PORT).stream().map(Endpoint::address).toList();
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
+    @ConditionalOnBean(NameServerGroup.class)
     @ConditionalOnProperty(prefix = "hakit.rocket.producer", name = "group")
     public HaProducer rocketProducer(NameServerGroup nameServers, RocketProperties p) throws MQClientException {
         RocketProperties.Producer config = p.getProducer();
@@ -101,25 +124,15 @@ public class RocketAutoConfiguration {
                 .tries(config.getTries()).brokerIsolation(config.getBrokerIsolation()).build().start();
     }
 
-    /** Actuator health: NameServer states and broker groups. */
+    /** rocketmq-spring-boot: RocketMQTemplate and @RocketMQMessageListener on the group, with hakit's failover. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(HealthIndicator.class)
-    static class Health {
+    @ConditionalOnClass(name = "org.apache.rocketmq.spring.core.RocketMQTemplate")
+    @ConditionalOnProperty(prefix = "hakit.rocket.rocketmq-spring", name = "enabled", matchIfMissing = true)
+    static class RocketMQSpring {
         @Bean
-        @ConditionalOnMissingBean(name = "rocketHealthIndicator")
-        HealthIndicator rocketHealthIndicator(NameServerGroup nameServers) {
-            return new RocketHealthIndicator(nameServers);
-        }
-    }
-
-    /** Micrometer meters of the NameServer upstream (hakit.upstream.* from core). */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
-    static class Metrics {
-        @Bean
-        @ConditionalOnMissingBean(name = "rocketNameServerMetrics")
-        UpstreamMetrics rocketNameServerMetrics(NameServerGroup nameServers) {
-            return new UpstreamMetrics(nameServers.upstream());
+        static RocketMQSpringPostProcessor hakitRocketMQSpringPostProcessor(ObjectProvider<NameServerGroup> group,
+                ObjectProvider<RocketProperties> properties) {
+            return new RocketMQSpringPostProcessor(group, properties);
         }
     }
 }

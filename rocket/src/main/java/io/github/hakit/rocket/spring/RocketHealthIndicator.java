@@ -1,5 +1,6 @@
 package io.github.hakit.rocket.spring;
 
+import io.github.hakit.core.spring.UpstreamHealth;
 import io.github.hakit.rocket.ClusterView;
 import io.github.hakit.rocket.NameServerGroup;
 import java.time.Instant;
@@ -10,31 +11,33 @@ import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 
 /**
- * Actuator health of a RocketMQ cluster as a {@link NameServerGroup} sees it: DOWN when no NameServer passes its
- * checks or when no broker group has a master (nothing can take a send); UP otherwise, also while a group runs on
- * its slave alone (sends go to the other groups, its messages are read from the slave); UNKNOWN before any
- * NameServer has told which brokers exist. Details: each NameServer's state text and each broker group's master
- * and slaves.
+ * Actuator health of a RocketMQ cluster as a {@link NameServerGroup} sees it (contributor {@code hakitRocket}). The
+ * rule ({@link UpstreamHealth}): DOWN only when nothing can take a send — no NameServer passes its checks, or no
+ * broker group has a master; UP otherwise, also while a group runs on its slave alone (sends go to the other
+ * groups, its messages are read from the slave); UNKNOWN before any NameServer has told which brokers exist. An
+ * optional cluster ({@code hakit.rocket.health.required=false}) shows UNKNOWN where a required one is DOWN.
+ * Details: one object per NameServer ({@code state}, {@code checkStatus}, {@code fails}, …) and each broker group's
+ * master and slaves.
  *
  * <pre>{@code
- * HealthIndicator h = new RocketHealthIndicator(nameServers);
+ * HealthIndicator h = new RocketHealthIndicator(nameServers, true);
  * h.health().getStatus(); // UP / DOWN / UNKNOWN
  * }</pre>
  */
 public class RocketHealthIndicator extends AbstractHealthIndicator {
     private final NameServerGroup nameServers;
+    private final boolean required;
 
-    public RocketHealthIndicator(NameServerGroup nameServers) {
+    public RocketHealthIndicator(NameServerGroup nameServers, boolean required) {
         super("RocketMQ health check failed");
         this.nameServers = Objects.requireNonNull(nameServers, "nameServers");
+        this.required = required;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
+        UpstreamHealth.apply(builder, nameServers.upstream().status(), required);
         ClusterView view = nameServers.clusterView();
-        long available = nameServers.upstream().status().available();
-        Map<String, String> servers = new LinkedHashMap<>();
-        view.nameServers().forEach(s -> servers.put(s.address(), s.state()));
         Map<String, Object> brokers = new LinkedHashMap<>();
         long writable = 0;
         for (ClusterView.BrokerGroup g : view.brokers().values()) {
@@ -42,18 +45,16 @@ public class RocketHealthIndicator extends AbstractHealthIndicator {
                     "writable", g.writable()));
             writable += g.writable() ? 1 : 0;
         }
-        builder.withDetail("nameServers", servers).withDetail("brokers", brokers);
+        builder.withDetail("brokers", brokers);
         if (!view.observedAt().equals(Instant.EPOCH)) {
             builder.withDetail("observedAt", view.observedAt().toString());
         }
-        if (available == 0) {
-            builder.down().withDetail("reason", "no NameServer passes its checks");
+        if (nameServers.upstream().status().available() == 0) {
+            builder.withDetail("reason", "no NameServer passes its checks");
         } else if (view.observedAt().equals(Instant.EPOCH)) {
             builder.unknown();
         } else if (writable == 0) {
-            builder.down().withDetail("reason", "no broker group has a master");
-        } else {
-            builder.up();
+            builder.status(UpstreamHealth.status(false, required)).withDetail("reason", "no broker group has a master");
         }
     }
 }
