@@ -146,6 +146,15 @@ public record Endpoint(String host, int port, String name, int weight, int maxFa
         return new Builder(this);
     }
 
+    /** The record's fields, with secrets in tags (a management URL with a password, ...) redacted. */
+    @Override
+    public String toString() {
+        return "Endpoint[host=" + host + ", port=" + port + ", name=" + name + ", weight=" + weight + ", maxFails="
+                + maxFails + ", failTimeout=" + failTimeout + ", backup=" + backup + ", down=" + down + ", maxConns="
+                + maxConns + ", zone=" + zone + ", tags=" + Secrets.redact(String.valueOf(tags)) + ", healthCheck="
+                + healthCheck + ", observe=" + observe + ", slowStart=" + slowStart + "]";
+    }
+
     /** {@code host:port}, with brackets around IPv6 literals. */
     public String address() {
         return formatAddress(host, port);

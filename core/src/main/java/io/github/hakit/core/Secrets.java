@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>the password in URL user info ({@code amqp://app:secret@host} → {@code amqp://app:***@host}, for any
  *       scheme, also when the URL is embedded in a longer text);</li>
- *   <li>a bare {@code user:password@host} form ({@code app:secret@10.0.0.1:5672} → {@code app:***@10.0.0.1:5672});</li>
+ *   <li>a bare {@code user:password@host} form, whatever precedes it ({@code app:secret@10.0.0.1:5672} →
+ *       {@code app:***@10.0.0.1:5672}, also after {@code //} or a mistyped scheme);</li>
  *   <li>values of secret-looking keys in {@code key=value} or {@code key: value} text ({@code password}, {@code passwd},
  *       {@code pwd}, {@code secret}, {@code token}, {@code access-key}/{@code accessKey}, {@code secret-key},
  *       {@code credentials}, {@code auth}, {@code digest}), case-insensitive.</li>
@@ -27,9 +28,12 @@ public final class Secrets {
     /** {@code scheme://user:password@}: the password is group 2. */
     private static final Pattern URL_USERINFO =
             Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@'\"]*:)([^\\s@/'\"]*)(@)");
-    /** {@code user:password@host} without a scheme (as pasted where host:port was expected). */
+    /**
+     * {@code user:password@host} without a well-formed scheme (as pasted where host:port was expected, or after a
+     * mistyped {@code htp//} or a bare {@code //}).
+     */
     private static final Pattern BARE_USERINFO =
-            Pattern.compile("(^|[\\s'\"(,;=])([^\\s:/@'\"(,;=]+:)([^\\s@/'\"]+)(@[^\\s@'\"]+)");
+            Pattern.compile("(^|[\\s'\"(,;=/])([^\\s:/@'\"(,;=]+:)([^\\s@/'\"]+)(@[^\\s@'\"]+)");
     /** {@code password=secret}, {@code "token": "x"}, {@code accessKey:x} and friends. */
     private static final Pattern KEY_VALUE = Pattern.compile(
             "(?i)((?:password|passwd|pwd|secret|secret[-_.]?key|token|access[-_.]?key|credentials?|auth|digest)"

@@ -139,22 +139,16 @@ public final class Upstream implements AutoCloseable {
         this.loop = new CallLoop(new UpstreamEngine());
         this.own = new Source() {
             @Override
-            public Node pick(CallState call) {
+            public Node pick(CallState call, long nanos) {
                 if (call.triedCount() > 0) {
                     call.rebase(pool.routing());
                 }
-                return pool.pick(call);
+                return pool.pick(call, nanos);
             }
 
             @Override
             public int size() {
-                int n = 0;
-                for (Node p : pool.routing().all()) {
-                    if (!p.endpoint.down()) {
-                        n++;
-                    }
-                }
-                return n;
+                return pool.routing().notDown;
             }
         };
         if (checker != null) {
@@ -261,7 +255,7 @@ public final class Upstream implements AutoCloseable {
     public void success(Peer peer, long latencyNanos) {
         Node n = node(peer);
         n.conns.decrementAndGet();
-        succeeded(n, latencyNanos);
+        succeeded(n, latencyNanos, ticker.read());
     }
 
     /**
@@ -295,7 +289,7 @@ public final class Upstream implements AutoCloseable {
             // library selected it when the call started
             pool.selected(n, ticker.read() - latencyNanos);
         }
-        succeeded(n, latencyNanos);
+        succeeded(n, latencyNanos, ticker.read());
     }
 
     /**
@@ -318,9 +312,8 @@ public final class Upstream implements AutoCloseable {
         return node(endpointName);
     }
 
-    private void succeeded(Node n, long latencyNanos) {
+    private void succeeded(Node n, long latencyNanos, long now) {
         n.successes.increment();
-        long now = ticker.read();
         n.lastUsed = now;
         pool.picker().observe(n, latencyNanos, false, now);
         if (checker != null && n.check != null && n.endpoint.observe() != null) {
@@ -447,9 +440,9 @@ public final class Upstream implements AutoCloseable {
         }
 
         @Override
-        public Node pick(CallState call) {
+        public Node pick(CallState call, long nanos) {
+            long now = nanos;
             while (true) {
-                long now = ticker.read();
                 Node n = firstUsable(call, now);
                 if (n != null) {
                     return n;
@@ -464,6 +457,7 @@ public final class Upstream implements AutoCloseable {
                             }
                         }
                     }
+                    now = ticker.read();
                     continue;
                 }
                 return pool.allDown().mode() == AllDownPolicy.Mode.FAIL_FAST ? null : postponed(call, now);
@@ -548,8 +542,9 @@ public final class Upstream implements AutoCloseable {
         }
 
         @Override
-        public void success(Node n, long latencyNanos) {
-            Upstream.this.success(n, latencyNanos);
+        public void success(Node n, long latencyNanos, long nanos) {
+            n.conns.decrementAndGet();
+            succeeded(n, latencyNanos, nanos);
         }
 
         @Override

@@ -22,6 +22,9 @@ class SecretsTest {
             "nothing to hide at 127.0.0.1:5672 | nothing to hide at 127.0.0.1:5672",
             "http://127.0.0.1:15672/api/overview | http://127.0.0.1:15672/api/overview",
             "user@example.org wrote | user@example.org wrote",
+            "htp//app:pw@host:15672 | htp//app:***@host:15672",
+            "//app:pw@host | //app:***@host",
+            "see x//app:pw@host/api | see x//app:***@host/api",
     })
     void hidesPasswordsButKeepsUsersAndHosts(String in, String expected) {
         assertEquals(expected, Secrets.redact(in));
@@ -32,6 +35,15 @@ class SecretsTest {
         assertNull(Secrets.redact(null));
         assertEquals("", Secrets.redact(""));
         assertNull(Secrets.message(new RuntimeException()));
+    }
+
+    @Test
+    void anEndpointsToStringHidesSecretsInItsTags() {
+        Endpoint e = Endpoint.builder("10.0.0.1", 15672).tag("management", "http://app:s3cret@10.0.0.1:15672")
+                .tag("password", "hunter2").build();
+        String text = e.toString();
+        assertEquals(false, text.contains("s3cret") || text.contains("hunter2"), text);
+        assertEquals(true, text.contains("app:***@10.0.0.1:15672"), text);
     }
 
     @Test

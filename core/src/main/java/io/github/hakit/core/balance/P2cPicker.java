@@ -68,8 +68,12 @@ final class P2cPicker implements Picker {
 
     /** Peak EWMA as in Finagle/Linkerd: decays toward 0 with a 10 s time constant between observations. */
     private static double decayed(Node p, long now) {
+        double ewma = p.ewmaNanos;
+        if (ewma == 0) {
+            return 0; // no observation yet: skip the exponential
+        }
         long td = Math.max(0, now - p.ewmaStamp);
-        return p.ewmaNanos * Math.exp(-td / (double) DECAY_NANOS);
+        return ewma * Math.exp(-td / (double) DECAY_NANOS);
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class CallLoop {
             if (!step.delay.isZero() && !sleep(s, step.delay, step.node)) {
                 break;
             }
-            long t0 = engine.pool().ticker().read();
+            long t0 = step.delay.isZero() ? s.now : engine.pool().ticker().read();
             T result;
             try {
                 result = call.call(step.attempt);
@@ -73,12 +73,14 @@ public final class CallLoop {
                 if (t instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                if (!failed(s, step, t, engine.pool().ticker().read() - t0)) {
+                s.now = engine.pool().ticker().read();
+                if (!failed(s, step, t, s.now - t0)) {
                     break;
                 }
                 continue;
             }
-            if (answered(s, step, result, results, engine.pool().ticker().read() - t0)) {
+            s.now = engine.pool().ticker().read();
+            if (answered(s, step, result, results, s.now - t0)) {
                 return result;
             }
         }
@@ -150,7 +152,7 @@ public final class CallLoop {
 
     private <T> void attempt(State s, Step step, AsyncUpstreamCall<T> call, ResultClassifier<? super T> results,
             CompletableFuture<T> out) {
-        long t0 = engine.pool().ticker().read();
+        long t0 = step.delay.isZero() && step.backoff.isZero() ? s.now : engine.pool().ticker().read();
         CompletionStage<T> stage;
         try {
             stage = call.call(step.attempt);
@@ -167,7 +169,8 @@ public final class CallLoop {
                 return;
             }
             try {
-                if (answered(s, step, result, results, engine.pool().ticker().read() - t0)) {
+                s.now = engine.pool().ticker().read();
+                if (answered(s, step, result, results, s.now - t0)) {
                     out.complete(result);
                 } else {
                     step(s, call, results, out);
@@ -181,7 +184,8 @@ public final class CallLoop {
     private <T> void onAsyncError(State s, Step step, Throwable t, long t0, AsyncUpstreamCall<T> call,
             ResultClassifier<? super T> results, CompletableFuture<T> out) {
         try {
-            if (failed(s, step, t, engine.pool().ticker().read() - t0)) {
+            s.now = engine.pool().ticker().read();
+            if (failed(s, step, t, s.now - t0)) {
                 step(s, call, results, out);
             } else {
                 out.completeExceptionally(exhausted(s));
@@ -204,7 +208,8 @@ public final class CallLoop {
     private Step next(State s) {
         NextUpstreamPolicy policy = engine.policy();
         Pool pool = engine.pool();
-        long now = pool.ticker().read();
+        long now = s.attempts.isEmpty() && s.round == 1 ? s.now : pool.ticker().read();
+        s.now = now;
         if (s.attempts.size() >= s.limit) {
             s.reason = s.limitedByPolicy ? "tries limit " + s.limit + " reached" : "no endpoint left to try";
             return null;
@@ -223,7 +228,7 @@ public final class CallLoop {
                 delay = policy.sameEndpointDelay();
             }
         } else {
-            node = s.source.pick(s.call);
+            node = s.source.pick(s.call, now);
             if (node == null) {
                 if (s.call.triedCount() > 0 && s.round < policy.rounds()) {
                     Duration wait = Duration.ofMillis(policy.backoff().apply(s.round));
@@ -297,16 +302,16 @@ public final class CallLoop {
         Node node = step.node;
         FailureKind kind = results == null ? null : results.classify(result);
         if (kind == null) {
-            engine.success(node, elapsed);
+            engine.success(node, elapsed, s.now);
             return true;
         }
-        long now = engine.pool().ticker().read();
+        long now = s.now;
         boolean moveOn = stopReason(kind, true, s.options) == null
                 && s.limit - s.attempts.size() > 1 // Nginx: u->peer.tries > 1
                 && now - s.deadline < 0;
         if (!moveOn) {
             // handed back to the caller: Nginx frees the peer without NGX_PEER_FAILED
-            engine.success(node, elapsed);
+            engine.success(node, elapsed, now);
             return true;
         }
         engine.failure(node, kind, elapsed);
@@ -396,6 +401,8 @@ public final class CallLoop {
         FailureKind lastKind;
         boolean sameNext;
         String reason;
+        /** The last time read (ticker nanos): reused so a call reads the clock as rarely as possible. */
+        long now;
 
         void record(AttemptRecord r) {
             if (attempts.isEmpty()) {
@@ -411,6 +418,7 @@ public final class CallLoop {
             String key = options.hashKey();
             this.call = new CallState(key, key == null ? 0 : CallState.crc32(key));
             long start = engine.pool().ticker().read();
+            this.now = start;
             long overall = policy.timeout().toNanos();
             this.deadline = overall == 0 ? Long.MAX_VALUE : start + overall;
             int tries = policy.tries();
@@ -426,7 +434,7 @@ public final class CallLoop {
                 this.limit = tries == 0 ? size : Math.min(tries, size);
                 this.limitedByPolicy = tries != 0 && tries <= size;
             }
-            engine.budget().deposit();
+            engine.budget().deposit(start);
         }
     }
 

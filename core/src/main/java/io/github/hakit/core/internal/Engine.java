@@ -26,7 +26,8 @@ public interface Engine {
     /** Whether the balancer is of HAProxy's round-robin kind (redispatch on every retry). */
     boolean roundRobinKind();
 
-    void success(Node n, long latencyNanos);
+    /** The attempt on {@code n} succeeded (or was handed back) at {@code nanos} after {@code latencyNanos}. */
+    void success(Node n, long latencyNanos, long nanos);
 
     void failure(Node n, FailureKind kind, long latencyNanos);
 

@@ -116,8 +116,12 @@ public final class Pool {
 
     /** A picked node for {@code call}, or {@code null} when none is usable and the all-down policy says so. */
     public Node pick(CallState call) {
+        return pick(call, ticker.read());
+    }
+
+    /** {@link #pick(CallState)} at a time the caller has read already. */
+    public Node pick(CallState call, long nanos) {
         Routing r = routing;
-        long nanos = ticker.read();
         Node n = picker.pick(r, call, nanos);
         if (n != null) {
             if (panicking && !r.panic) {

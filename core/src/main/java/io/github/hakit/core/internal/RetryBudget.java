@@ -32,12 +32,17 @@ public final class RetryBudget {
 
     /** Counts one call. */
     public void deposit() {
-        calls.incrementAndGet(advance());
+        deposit(ticker.read());
+    }
+
+    /** Counts one call made at {@code nanos} (ticker time). */
+    public void deposit(long nanos) {
+        calls.incrementAndGet(advance(nanos));
     }
 
     /** Takes one retry from the budget; false when none is left. */
     public boolean tryWithdraw() {
-        int b = advance();
+        int b = advance(ticker.read());
         long c = 0;
         long r = 0;
         for (int i = 0; i < BUCKETS; i++) {
@@ -52,8 +57,8 @@ public final class RetryBudget {
         return true;
     }
 
-    private int advance() {
-        long bucket = Math.floorDiv(ticker.read(), bucketNanos);
+    private int advance(long nanos) {
+        long bucket = Math.floorDiv(nanos, bucketNanos);
         long current = currentBucket.get();
         if (bucket > current && currentBucket.compareAndSet(current, bucket)) {
             long steps = Math.min(BUCKETS, bucket - current);

@@ -15,6 +15,8 @@ public final class Routing {
     /** Nginx's {@code peers->single}: one primary, no backups (failures are never counted). */
     public final boolean single;
     public final Map<String, Node> byName;
+    /** Endpoints not {@code down}: Nginx's {@code peer.tries} for one call. */
+    public final int notDown;
     /** The balancer's data for this view, or {@code null}. */
     public final Object data;
     private final Node[] all;
@@ -33,6 +35,13 @@ public final class Routing {
             names.put(n.endpoint.name(), n);
         }
         this.byName = Map.copyOf(names);
+        int up = 0;
+        for (Node n : all) {
+            if (!n.endpoint.down()) {
+                up++;
+            }
+        }
+        this.notDown = up;
     }
 
     /** The same nodes with other balancer data. */

@@ -1,28 +1,37 @@
 package io.github.hakit.core.config;
 
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.HostPort;
-import java.time.Duration;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * Property-based fuzzing (issue #14, point 2) of every public core parser: the Nginx and HAProxy config text,
- * {@link Endpoint#parse}, {@link Endpoint#parseList}, {@link HostPort#parse}, and the two time syntaxes. Inputs are
- * random mutations of real config (tokens swapped, cut, duplicated, random characters and Unicode digits
- * inserted) plus free text. Invariants: the parser returns normally or throws its own clear exception
- * ({@link ConfigParseException} for config text, {@link IllegalArgumentException} with a message for values),
- * never another exception type, and never takes longer than a second. Fixed seeds, 10,000+ cases per build.
+ * Fuzzing (issue #14, point 2) of every public core parser with a seeded {@link SplittableRandom}: the Nginx and
+ * HAProxy config text, {@link Endpoint#parse}, {@link Endpoint#parseList}, {@link HostPort#parse}, the HAProxy
+ * server line, {@code proxy_next_upstream_timeout} and both time syntaxes. Inputs are random mutations of real
+ * config (pieces inserted, spans cut or duplicated, characters swapped, Unicode digits) plus free text.
+ * Invariants: the parser returns normally or throws its own clear exception ({@link ConfigParseException} with line
+ * and column for config text, {@link IllegalArgumentException} with a message for values), never another exception
+ * type, never longer than one second. 10,000 cases with fixed seeds in every build; longer runs with
+ * {@code -Dhakit.fuzz.cases=N -Dhakit.fuzz.seed=S}. A failure names the seed, the case number and the input.
  */
 class ParserFuzzTest {
+    private static final int CASES = Integer.getInteger("hakit.fuzz.cases", 10_000);
+    private static final long SEED = Long.getLong("hakit.fuzz.seed", 20261203L);
+
     private static final String NGINX = """
             http {
                 proxy_next_upstream error timeout http_502;
@@ -48,10 +57,74 @@ class ParserFuzzTest {
             """;
     private static final List<String> PIECES = List.of("{", "}", ";", ":", "=", "\"", "'", "#", "\\", " ", "\n",
             "\t", "٨", "８", "+", "-", "0", "99999999999999999999", "1d", "ms", "s", "[", "]", "@", "server",
-            "upstream", "backend", "weight", "check", "hash", "fail_timeout=", "\u0000", "é", "𝟘");
+            "upstream", "backend", "weight", "check", "hash", "fail_timeout=", "\u0000", "é", "𝟘",
+            "106751991166d", "amqp://u:p@h:5672");
+    private static final List<String> VALUES = List.of("10.0.0.1:80", "[::1]:80", "a:65535", "a:65536", "a:0",
+            "amqp://u:p@h:5672", "h:80 weight=2 backup", "server h:80;", "10s", "1h30m", "1y2M3w4d5h6m7s8ms",
+            "127.0.0.1:+80", "127.0.0.1:٨٠");
+    private static final String ALPHABET = "0123456789:.[]abc +-_@/%٨８;={}\"'#\\\n\t";
 
-    private static void bounded(Runnable r) {
-        assertTimeoutPreemptively(Duration.ofSeconds(1), r::run);
+    private static ExecutorService runner;
+
+    @BeforeAll
+    static void start() {
+        runner = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "parser-fuzz");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        runner.shutdownNow();
+    }
+
+    @Test
+    void nginxConfigText() {
+        fuzz(SEED, CASES * 3 / 10, r -> mutate(NGINX, r), text -> {
+            config(() -> NginxUpstreamParser.parseConfig(text));
+            config(() -> NginxUpstreamParser.parseUpstream(text));
+        });
+    }
+
+    @Test
+    void haproxyConfigText() {
+        fuzz(SEED + 1, CASES * 3 / 10, r -> mutate(HAPROXY, r), text -> config(() -> HaproxyBackendParser.parseBackend(text)));
+    }
+
+    @Test
+    void valuesAndLines() {
+        fuzz(SEED + 2, CASES * 4 / 10, ParserFuzzTest::value, text -> {
+            value(() -> HostPort.parse(text));
+            value(() -> Endpoint.parse(text));
+            value(() -> Endpoint.parseList(text));
+            value(() -> HaproxyBackendParser.parseServer("server a " + text));
+            value(() -> NginxUpstreamParser.parseNextUpstream("proxy_next_upstream_timeout " + text + ";"));
+            NginxUpstreamParser.parseTime(text, true);
+            NginxUpstreamParser.parseTime(text, false);
+        });
+    }
+
+    /** Runs {@code cases} inputs through {@code check}, each within one second, naming seed and case on failure. */
+    private static void fuzz(long seed, int cases, Function<SplittableRandom, String> input, Consumer<String> check) {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < cases; i++) {
+            String text = input.apply(random);
+            Future<?> f = runner.submit(() -> check.accept(text));
+            try {
+                f.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                fail("seed " + seed + " case " + i + ": no answer within 1 s for input " + quote(text));
+            } catch (ExecutionException e) {
+                throw new AssertionError("seed " + seed + " case " + i + ": " + e.getCause() + " for input "
+                        + quote(text), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
     }
 
     private static void config(Runnable parse) {
@@ -59,7 +132,7 @@ class ParserFuzzTest {
             parse.run();
         } catch (ConfigParseException expected) {
             if (expected.getMessage() == null || expected.line() < 1 || expected.column() < 1) {
-                throw new AssertionError("unclear error", expected);
+                throw new AssertionError("unclear error: " + expected.getMessage(), expected);
             }
         }
     }
@@ -74,81 +147,54 @@ class ParserFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<String> nginxText() {
-        return mutations(NGINX);
-    }
-
-    @Provide
-    Arbitrary<String> haproxyText() {
-        return mutations(HAPROXY);
-    }
-
-    @Provide
-    Arbitrary<String> shortText() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().withChars("0123456789:.[]abc +-_@/%٨８").ofMaxLength(24),
-                Arbitraries.strings().all().ofMaxLength(16),
-                Arbitraries.of("10.0.0.1:80", "[::1]:80", "a:65535", "a:65536", "a:0", "amqp://u:p@h:5672",
-                        "h:80 weight=2 backup", "server h:80;", "10s", "1h30m", "1y2M3w4d5h6m7s8ms"));
-    }
-
-    /** Real config text with a few random edits: pieces inserted, spans cut or duplicated, characters swapped. */
-    private static Arbitrary<String> mutations(String base) {
-        Arbitrary<Integer> at = Arbitraries.integers().between(0, base.length());
-        Arbitrary<Edit> insert = Combinators.combine(at, Arbitraries.of(PIECES)).as((i, p) -> t -> {
-            int k = Math.min(i, t.length());
-            return t.substring(0, k) + p + t.substring(k);
-        });
-        Arbitrary<Edit> cut = Combinators.combine(at, Arbitraries.integers().between(1, 20)).as((i, n) -> t -> {
-            int k = Math.min(i, t.length());
-            return t.substring(0, k) + t.substring(Math.min(t.length(), k + n));
-        });
-        Arbitrary<Edit> dup = Combinators.combine(at, Arbitraries.integers().between(1, 40)).as((i, n) -> t -> {
-            int k = Math.min(i, t.length());
-            String span = t.substring(k, Math.min(t.length(), k + n));
-            return t.substring(0, k) + span + span + t.substring(k);
-        });
-        Arbitrary<Edit> any = Combinators.combine(at, Arbitraries.chars()).as((i, c) -> t -> {
-            int k = Math.min(i, Math.max(0, t.length() - 1));
-            return t.isEmpty() ? String.valueOf(c) : t.substring(0, k) + c + t.substring(k + 1);
-        });
-        return Arbitraries.oneOf(insert, cut, dup, any).list().ofMinSize(1).ofMaxSize(6).map(edits -> {
-            String t = base;
-            for (Edit e : edits) {
-                t = e.apply(t);
+    private static String value(SplittableRandom r) {
+        switch (r.nextInt(3)) {
+            case 0:
+                return VALUES.get(r.nextInt(VALUES.size()));
+            case 1: {
+                StringBuilder sb = new StringBuilder();
+                int n = r.nextInt(25);
+                for (int i = 0; i < n; i++) {
+                    sb.append(ALPHABET.charAt(r.nextInt(ALPHABET.length())));
+                }
+                return sb.toString();
             }
-            return t;
-        });
+            default: {
+                StringBuilder sb = new StringBuilder();
+                int n = r.nextInt(17);
+                for (int i = 0; i < n; i++) {
+                    sb.appendCodePoint(r.nextInt(0x2FFFF) + 1 >= 0xD800 && r.nextBoolean() ? r.nextInt(0x80) + 1
+                            : Math.min(r.nextInt(0x2FFFF) + 1, 0xD7FF));
+                }
+                return mutate(VALUES.get(r.nextInt(VALUES.size())), r) + sb;
+            }
+        }
     }
 
-    private interface Edit {
-        String apply(String text);
+    /** Real text with 1..6 random edits: a piece inserted, a span cut or duplicated, a character swapped. */
+    private static String mutate(String base, SplittableRandom r) {
+        String t = base;
+        int edits = 1 + r.nextInt(6);
+        for (int e = 0; e < edits; e++) {
+            int at = t.isEmpty() ? 0 : r.nextInt(t.length() + 1);
+            switch (r.nextInt(4)) {
+                case 0 -> t = t.substring(0, at) + PIECES.get(r.nextInt(PIECES.size())) + t.substring(at);
+                case 1 -> t = t.substring(0, at) + t.substring(Math.min(t.length(), at + 1 + r.nextInt(20)));
+                case 2 -> {
+                    String span = t.substring(at, Math.min(t.length(), at + 1 + r.nextInt(40)));
+                    t = t.substring(0, at) + span + span + t.substring(at);
+                }
+                default -> {
+                    char c = (char) (r.nextBoolean() ? 32 + r.nextInt(95) : r.nextInt(0xD7FF));
+                    t = t.isEmpty() ? String.valueOf(c)
+                            : t.substring(0, Math.min(at, t.length() - 1)) + c + t.substring(Math.min(at, t.length() - 1) + 1);
+                }
+            }
+        }
+        return t;
     }
 
-    @Property(tries = 3000, seed = "11", shrinking = ShrinkingMode.OFF)
-    void nginxConfigText(@ForAll("nginxText") String text) {
-        bounded(() -> {
-            config(() -> NginxUpstreamParser.parseConfig(text));
-            config(() -> NginxUpstreamParser.parseUpstream(text));
-        });
-    }
-
-    @Property(tries = 3000, seed = "12", shrinking = ShrinkingMode.OFF)
-    void haproxyConfigText(@ForAll("haproxyText") String text) {
-        bounded(() -> config(() -> HaproxyBackendParser.parseBackend(text)));
-    }
-
-    @Property(tries = 4000, seed = "13", shrinking = ShrinkingMode.OFF)
-    void valuesAndLines(@ForAll("shortText") String text) {
-        bounded(() -> {
-            value(() -> HostPort.parse(text));
-            value(() -> Endpoint.parse(text));
-            value(() -> Endpoint.parseList(text));
-            value(() -> HaproxyBackendParser.parseServer("server a " + text));
-            value(() -> NginxUpstreamParser.parseNextUpstream("proxy_next_upstream_timeout " + text + ";"));
-            NginxUpstreamParser.parseTime(text, true);
-            NginxUpstreamParser.parseTime(text, false);
-        });
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\"", "\\\"") + "\"";
     }
 }
