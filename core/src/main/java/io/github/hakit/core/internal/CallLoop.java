@@ -68,7 +68,7 @@ public final class CallLoop {
             long t0 = step.delay.isZero() ? s.now : engine.pool().ticker().read();
             T result;
             try {
-                result = call.call(step.attempt);
+                result = call.call(step);
             } catch (Throwable t) {
                 if (t instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -155,7 +155,7 @@ public final class CallLoop {
         long t0 = step.delay.isZero() && step.backoff.isZero() ? s.now : engine.pool().ticker().read();
         CompletionStage<T> stage;
         try {
-            stage = call.call(step.attempt);
+            stage = call.call(step);
             if (stage == null) {
                 throw new NullPointerException("the call returned no CompletionStage");
             }
@@ -228,17 +228,17 @@ public final class CallLoop {
                 delay = policy.sameEndpointDelay();
             }
         } else {
-            node = s.source.pick(s.call, now);
+            node = s.source.pick(s, now);
             if (node == null) {
-                if (s.call.triedCount() > 0 && s.round < policy.rounds()) {
+                if (s.triedCount() > 0 && s.round < policy.rounds()) {
                     Duration wait = Duration.ofMillis(policy.backoff().apply(s.round));
                     if (wait.toNanos() >= left) {
                         s.reason = "timeout " + policy.timeout().toMillis() + " ms would elapse during backoff";
                         return null;
                     }
                     s.round++;
-                    s.call.newRound();
-                    return new Step(null, null, wait, Duration.ZERO);
+                    s.newRound();
+                    return new Step(null, 0, 0, 0, wait, Duration.ZERO);
                 }
                 s.reason = s.attempts.isEmpty() ? "no live endpoints: " + engine.describeStates()
                         : "no endpoint left to try";
@@ -268,8 +268,7 @@ public final class CallLoop {
         }
         per = Math.max(1, Math.min(per, attemptLeft));
         long connect = Math.min(policy.connectTimeout().toNanos(), per);
-        AttemptImpl attempt = new AttemptImpl(node.endpoint, s.attempts.size() + 1, per, connect);
-        return new Step(node, attempt, Duration.ZERO, delay);
+        return new Step(node, s.attempts.size() + 1, per, connect, Duration.ZERO, delay);
     }
 
     /** An attempt threw; true when the call goes on. Rethrows what is not an endpoint failure. */
@@ -282,8 +281,8 @@ public final class CallLoop {
         }
         // ngx_http_upstream_next frees the peer with NGX_PEER_FAILED whether or not the request moves on
         engine.failure(node, f.kind(), elapsed);
-        s.call.markTried(node);
-        s.record(new AttemptRecord(node.endpoint, step.attempt.number(), f.kind(), t, Duration.ofNanos(elapsed),
+        s.markTried(node);
+        s.record(new AttemptRecord(node.endpoint, step.number, f.kind(), t, Duration.ofNanos(elapsed),
                 f.requestMayHaveBeenSent()));
         s.lastError = t;
         s.last = node;
@@ -315,8 +314,8 @@ public final class CallLoop {
             return true;
         }
         engine.failure(node, kind, elapsed);
-        s.call.markTried(node);
-        s.record(new AttemptRecord(node.endpoint, step.attempt.number(), kind, null, Duration.ofNanos(elapsed),
+        s.markTried(node);
+        s.record(new AttemptRecord(node.endpoint, step.number, kind, null, Duration.ofNanos(elapsed),
                 true));
         results.discard(result);
         s.last = node;
@@ -387,10 +386,9 @@ public final class CallLoop {
     }
 
     /** One call's progress. */
-    private final class State {
+    private final class State extends CallState {
         final Source source;
         final CallOptions options;
-        final CallState call;
         final long deadline;
         final int limit;
         final boolean limitedByPolicy;
@@ -412,11 +410,10 @@ public final class CallLoop {
         }
 
         State(Source source, CallOptions options) {
+            super(options.hashKey());
             NextUpstreamPolicy policy = engine.policy();
             this.source = source;
             this.options = options;
-            String key = options.hashKey();
-            this.call = new CallState(key, key == null ? 0 : CallState.crc32(key));
             long start = engine.pool().ticker().read();
             this.now = start;
             long overall = policy.timeout().toNanos();
@@ -438,12 +435,37 @@ public final class CallLoop {
         }
     }
 
-    private record Step(Node node, Attempt attempt, Duration backoff, Duration delay) {
-    }
+    /**
+     * The next attempt, or a backoff ({@code node == null}). It is itself the {@link Attempt} handed to the call,
+     * its durations made only when asked for (the happy path often never asks): one object per attempt.
+     */
+    private static final class Step implements Attempt {
+        final Node node;
+        final int number;
+        final long timeoutNanos;
+        final long connectNanos;
+        final Duration backoff;
+        final Duration delay;
 
-    /** An attempt; its durations are made only when asked for (the happy path often never asks). */
-    private record AttemptImpl(Endpoint endpoint, int number, long timeoutNanos, long connectNanos)
-            implements Attempt {
+        Step(Node node, int number, long timeoutNanos, long connectNanos, Duration backoff, Duration delay) {
+            this.node = node;
+            this.number = number;
+            this.timeoutNanos = timeoutNanos;
+            this.connectNanos = connectNanos;
+            this.backoff = backoff;
+            this.delay = delay;
+        }
+
+        @Override
+        public Endpoint endpoint() {
+            return node.endpoint;
+        }
+
+        @Override
+        public int number() {
+            return number;
+        }
+
         @Override
         public Duration timeout() {
             return Duration.ofNanos(timeoutNanos);
@@ -452,6 +474,11 @@ public final class CallLoop {
         @Override
         public Duration connectTimeout() {
             return Duration.ofNanos(connectNanos);
+        }
+
+        @Override
+        public String toString() {
+            return "attempt " + number + " on " + (node == null ? "-" : node.endpoint.name());
         }
     }
 }

@@ -9,7 +9,7 @@ import java.util.zip.CRC32;
  * What one call remembers across its attempts: the endpoints it tried (Nginx's {@code rrp->tried}) and the hash
  * balancers' per-request state ({@code hp->hash}, {@code hp->rehash}, {@code hp->tries}). Not API.
  */
-public final class CallState {
+public class CallState {
     /** The hash key, or {@code null}. */
     public final String key;
     /** {@code ngx_crc32_long(key)}: the consistent-hash start. */
@@ -28,6 +28,11 @@ public final class CallState {
     public CallState(String key, int keyCrc) {
         this.key = key;
         this.keyCrc = keyCrc;
+    }
+
+    /** The state of a call with hash key {@code key} ({@code null}: none). */
+    public CallState(String key) {
+        this(key, key == null ? 0 : crc32(key));
     }
 
     /** {@code ngx_crc32_long} of the key's UTF-8 bytes. */
