@@ -33,11 +33,6 @@ final class QuickAck {
         return q;
     }
 
-    /** True when the option is set on this platform. */
-    boolean supported() {
-        return option != null;
-    }
-
     void arm() {
         if (option == null) {
             return;
