@@ -109,6 +109,8 @@ class FastDfsTestClusterIT {
         assertEquals(info.getSourceIpAddr(), queried.getSourceIpAddr());
 
         assertEquals(0, client.delete_file1(fileId));
+        // the replica, which trackers offer once it holds the file, loses it when the delete has replicated
+        cluster.awaitReplication(Duration.ofSeconds(10));
         assertNull(client.download_file1(fileId));
         assertEquals(ProtoCommon.ERR_NO_ENOENT, client.getErrorCode());
         assertEquals(ProtoCommon.ERR_NO_ENOENT, client.delete_file1(fileId));
