@@ -24,7 +24,7 @@ import okhttp3.Response;
  *     .build();
  * }</pre>
  */
-public final class ManagementProbe implements Probe {
+public final class ManagementProbe implements Probe, AutoCloseable {
     /** The check each probe runs. */
     public static final String CHECK_PATH = "/api/health/checks/local-alarms";
 
@@ -62,6 +62,13 @@ public final class ManagementProbe implements Probe {
                         + " " + body);
             }
         }
+    }
+
+    /** Releases the HTTP client's pooled connections and threads ({@link RabbitCluster#close()} calls it). */
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
     }
 
     @Override

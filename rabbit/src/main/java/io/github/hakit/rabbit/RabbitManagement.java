@@ -29,7 +29,7 @@ import okhttp3.ResponseBody;
  * Optional<String> leader = api.queueLeader("/", "orders"); // "rabbit@node2"
  * }</pre>
  */
-public final class RabbitManagement {
+public final class RabbitManagement implements AutoCloseable {
     private final List<String> baseUrls;
     private final OkHttpClient http;
     private final String authorization;
@@ -85,6 +85,13 @@ public final class RabbitManagement {
             }
         }
         return ports;
+    }
+
+    /** Releases the HTTP client's connections and threads. */
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
     }
 
     private static String encode(String s) {
