@@ -357,7 +357,7 @@ class ReliablePublisherTest {
 
     // ------------------------------------------------------------------------------------------ fakes
 
-    private static final class FakeLink implements PublishLink {
+    static final class FakeLink implements PublishLink {
         final String endpoint;
         final PublishLink.Events events;
         final List<String> sent = new ArrayList<>();
@@ -396,7 +396,7 @@ class ReliablePublisherTest {
     }
 
     /** Opens links on the preferred node if given, else on the first node (in a, b, c order) not avoided. */
-    private static final class FakeOpener implements PublishLink.Opener {
+    static final class FakeOpener implements PublishLink.Opener {
         final Deque<String> endpoints = new ArrayDeque<>();
         final Deque<IOException> failures = new ArrayDeque<>();
         final List<FakeLink> opened = new ArrayList<>();
