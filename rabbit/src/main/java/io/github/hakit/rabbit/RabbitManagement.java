@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import io.github.hakit.core.Secrets;
 import okhttp3.Credentials;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -30,25 +32,53 @@ import okhttp3.ResponseBody;
  * }</pre>
  */
 public final class RabbitManagement implements AutoCloseable {
-    private final List<String> baseUrls;
+    /** Base URLs without user info, each with the Authorization header it is called with. */
+    private final List<Base> bases;
     private final OkHttpClient http;
-    private final String authorization;
     private final ObjectMapper json = new ObjectMapper();
+
+    private record Base(String url, String authorization) {
+    }
 
     public RabbitManagement(List<String> baseUrls, String user, String password, Duration timeout) {
         Objects.requireNonNull(baseUrls, "baseUrls");
         if (baseUrls.isEmpty()) {
             throw new IllegalArgumentException("no management URL");
         }
-        this.baseUrls = List.copyOf(baseUrls);
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        List<Base> list = new ArrayList<>(baseUrls.size());
+        for (String url : baseUrls) {
+            list.add(base(url, user, password));
+        }
+        this.bases = List.copyOf(list);
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout <= 0: " + timeout);
         }
         this.http = new OkHttpClient.Builder().connectTimeout(timeout).readTimeout(timeout).callTimeout(timeout)
                 .retryOnConnectionFailure(false).build();
-        this.authorization = Credentials.basic(Objects.requireNonNull(user, "user"),
-                Objects.requireNonNull(password, "password"));
+    }
+
+    /**
+     * A base URL as given, minus its user info: {@code http://app:secret@host:15672} is called as
+     * {@code http://host:15672} with {@code app}/{@code secret} as its credentials, so no message or log line ever
+     * holds the password.
+     */
+    private static Base base(String url, String user, String password) {
+        Objects.requireNonNull(url, "management URL");
+        HttpUrl parsed = HttpUrl.parse(url.strip());
+        if (parsed == null) {
+            throw new IllegalArgumentException("invalid management URL (expected http[s]://host:port): '"
+                    + Secrets.redact(url) + "'");
+        }
+        String authorization = parsed.username().isEmpty() ? Credentials.basic(user, password)
+                : Credentials.basic(parsed.username(), parsed.password(), StandardCharsets.UTF_8);
+        String clean = parsed.newBuilder().username("").password("").build().toString();
+        if (clean.endsWith("/")) {
+            clean = clean.substring(0, clean.length() - 1);
+        }
+        return new Base(clean, authorization);
     }
 
     /** The cluster as the first answering node sees it. */
@@ -100,8 +130,10 @@ public final class RabbitManagement implements AutoCloseable {
 
     private JsonNode get(String path) throws IOException {
         IOException last = null;
-        for (String base : baseUrls) {
-            Request request = new Request.Builder().url(base + path).header("Authorization", authorization).build();
+        for (Base b : bases) {
+            String base = b.url();
+            Request request = new Request.Builder().url(base + path).header("Authorization", b.authorization())
+                    .build();
             try (Response response = http.newCall(request).execute()) {
                 ResponseBody body = response.body();
                 String text = body == null ? "" : body.string();
@@ -109,14 +141,15 @@ public final class RabbitManagement implements AutoCloseable {
                     throw new NotFound(base + path);
                 }
                 if (!response.isSuccessful()) {
-                    last = new IOException("GET " + base + path + ": HTTP " + response.code() + " " + text);
+                    last = new IOException("GET " + base + path + ": HTTP " + response.code() + " "
+                            + Secrets.redact(text.length() > 200 ? text.substring(0, 200) + "…" : text));
                     continue;
                 }
                 return json.readTree(text);
             } catch (NotFound e) {
                 throw e;
             } catch (IOException e) {
-                last = e;
+                last = new IOException("GET " + base + path + ": " + Secrets.message(e), e);
             }
         }
         throw last;
