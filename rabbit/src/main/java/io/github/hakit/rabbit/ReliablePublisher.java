@@ -308,11 +308,13 @@ public final class ReliablePublisher implements AutoCloseable {
             log.debug("broker nacked {} message(s) on {} ({} in a row); re-sending in {} ms", again.size(),
                     inc.endpoint, inARow, delay);
         }
+        // re-sent on the live connection: this one, or the one on the leader when this one is retiring
         schedule(() -> {
             lock.lock();
             try {
-                if (current == inc && !inc.dead) {
-                    drain(inc);
+                Incarnation live = current;
+                if (live != null && !live.dead) {
+                    drain(live);
                 }
             } finally {
                 lock.unlock();
@@ -583,7 +585,9 @@ public final class ReliablePublisher implements AutoCloseable {
                     return;
                 }
                 if (settled) {
-                    log.info("{} is on {} now", leaderLookup, found.get());
+                    if (!found.equals(leader)) {
+                        log.info("{} is on {} now", leaderLookup, found.get());
+                    }
                 } else {
                     log.warn("no usable leader for the {} within {} ms (last answer: {})", leaderLookup,
                             config.electionTimeout().toMillis(), found.orElse("none"));

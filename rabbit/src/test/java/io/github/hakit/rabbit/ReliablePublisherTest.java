@@ -305,6 +305,23 @@ class ReliablePublisherTest {
     }
 
     @Test
+    void messagesNackedOnTheRetiringConnectionAreResentOnTheLeadersConnection() {
+        leader.set(Optional.of("b:5672"));
+        start(PublisherConfig.builder().leaderOf("q").leaderRefresh(Duration.ofSeconds(1)), true);
+        publish("1");
+        FakeLink b = opener.last();
+        leader.set(Optional.of("c:5672"));
+        forwardMillis(1_000);
+        FakeLink c = opener.last();
+        assertEquals("c:5672", c.endpoint);
+        b.events.nack(1, false);
+        forwardMillis(ReliablePublisher.nackDelayMillis(1));
+        assertEquals(List.of("1"), c.sent, "the nacked message goes out on the live connection");
+        publish("2");
+        assertEquals(List.of("1", "2"), c.sent, "and new messages are not held behind it");
+    }
+
+    @Test
     void windowFullFailsAtOnceInFailMode() {
         start(PublisherConfig.builder().maxInFlight(2).whenFull(PublisherConfig.WhenFull.FAIL, Duration.ofSeconds(1)),
                 false);
