@@ -46,6 +46,7 @@ public final class RabbitNode {
     private final Map<String, String> environment;
     private volatile ManagedProcess process;
     private volatile boolean frozen;
+    private volatile BlackHole blackHole;
 
     RabbitNode(String letter, String nodeName, int amqpPort, int amqpsPort, int distPort, int managementPort,
             Path configFile, Path pidFile, Path logDir, Map<String, String> environment) {
@@ -156,6 +157,7 @@ public final class RabbitNode {
         if (isAlive()) {
             throw new IllegalStateException(nodeName + " is already running");
         }
+        closeBlackHole();
         try {
             Files.deleteIfExists(pidFile);
         } catch (IOException e) {
@@ -199,6 +201,31 @@ public final class RabbitNode {
         }
         p.stop(grace);
         deletePidFile();
+    }
+
+    /**
+     * A black-holed host as its clients see it: the node is killed ({@code kill -9}) and its AMQP and management
+     * ports are taken by a {@link BlackHole} that accepts every connection and never answers, so clients meet
+     * connect-then-silence (their own timeouts end it) instead of a refused connection. Its peers see the node gone.
+     * {@link #start()} (or {@link RabbitTestCluster#heal}) closes the hole and boots the node on its data.
+     */
+    public synchronized void blackHole() {
+        kill();
+        closeBlackHole();
+        blackHole = BlackHole.open(host(), amqpPort, managementPort);
+    }
+
+    /** True between {@link #blackHole()} and the next {@link #start()}. */
+    public boolean isBlackHoled() {
+        return blackHole != null;
+    }
+
+    void closeBlackHole() {
+        BlackHole hole = blackHole;
+        blackHole = null;
+        if (hole != null) {
+            hole.close();
+        }
     }
 
     /** SIGSTOP: the node's sockets keep accepting, nothing answers; peers notice after {@code net_ticktime}. */
