@@ -1,6 +1,7 @@
 package io.github.hakit.testkit.rabbit;
 
 import io.github.hakit.testkit.ManagedProcess;
+import io.github.hakit.testkit.rocket.BlackHole;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,8 @@ public final class RabbitNode {
     private final Map<String, String> environment;
     private volatile ManagedProcess process;
     private volatile boolean frozen;
-    private volatile BlackHole blackHole;
+    /** The black holes on the AMQP and management ports while black-holed, else empty. */
+    private volatile List<BlackHole> blackHoles = List.of();
 
     RabbitNode(String letter, String nodeName, int amqpPort, int amqpsPort, int distPort, int managementPort,
             Path configFile, Path pidFile, Path logDir, Map<String, String> environment) {
@@ -212,20 +214,18 @@ public final class RabbitNode {
     public synchronized void blackHole() {
         kill();
         closeBlackHole();
-        blackHole = BlackHole.open(host(), amqpPort, managementPort);
+        blackHoles = List.of(BlackHole.open(host(), amqpPort), BlackHole.open(host(), managementPort));
     }
 
     /** True between {@link #blackHole()} and the next {@link #start()}. */
     public boolean isBlackHoled() {
-        return blackHole != null;
+        return !blackHoles.isEmpty();
     }
 
     void closeBlackHole() {
-        BlackHole hole = blackHole;
-        blackHole = null;
-        if (hole != null) {
-            hole.close();
-        }
+        List<BlackHole> holes = blackHoles;
+        blackHoles = List.of();
+        holes.forEach(BlackHole::close);
     }
 
     /** SIGSTOP: the node's sockets keep accepting, nothing answers; peers notice after {@code net_ticktime}. */
