@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
@@ -56,8 +57,9 @@ import org.slf4j.LoggerFactory;
  *       node after 100 ms doubling to 1 s: a quorum queue nacks while it has no leader, which is the queue's state,
  *       not the node's. Only when nacks go on for {@link PublisherConfig#electionTimeout()} is the node given up.</li>
  *   <li>When the connection or channel dies (node killed, network cut), every unconfirmed message goes back in
- *       line, in publish order, ahead of newer ones; the publisher reconnects at once to a healthy node other than
- *       the one just lost (that one is tried last for {@link PublisherConfig#avoidFailedNode()}), with the cluster's
+ *       line, in publish order, ahead of newer ones; the publisher reconnects at once (having lost the queue
+ *       leader's node: as soon as the new leader is known, at most 1 s later) to a healthy node other than the one
+ *       just lost (that one is tried last for {@link PublisherConfig#avoidFailedNode()}), with the cluster's
  *       recovery backoff between failed attempts, and re-sends them before anything new. Messages published
  *       meanwhile wait in line instead of throwing. A message the dead node had already put in its queue is thus
  *       delivered twice: same id.</li>
@@ -85,6 +87,12 @@ public final class ReliablePublisher implements AutoCloseable {
     static final long NACK_MAX_MILLIS = 1000;
     /** Leader look-up interval while an election is awaited. */
     static final long ELECTION_POLL_MILLIS = 100;
+    /**
+     * After losing the leader's node, how long reconnecting waits for the new leader to be known (then it goes to
+     * any healthy node, and moves once the leader is known): one node switch instead of two, and no messages sent to
+     * a follower that nacks them while the queue has no leader.
+     */
+    static final long LEADER_HOLD_MILLIS = 1000;
 
     /** Where the queue leader is, by endpoint name; empty while unknown. */
     interface LeaderLookup {
@@ -110,6 +118,8 @@ public final class ReliablePublisher implements AutoCloseable {
     /** Endpoint name to the time its connection was lost. */
     private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
     private final AtomicBoolean recovering = new AtomicBoolean();
+    /** While reconnecting waits for the leader: the token whose first taker runs the recovery. */
+    private final AtomicReference<AtomicBoolean> heldRecovery = new AtomicReference<>();
     private final List<LongConsumer> confirmLatencyListeners = new CopyOnWriteArrayList<>();
     private final Object leaderLock = new Object();
     private volatile Incarnation current;
@@ -401,7 +411,11 @@ public final class ReliablePublisher implements AutoCloseable {
         Incarnation live = current;
         if (live == null || live.dead) {
             if (recovering.compareAndSet(false, true)) {
-                execute(() -> recover(1));
+                if (nodeFailed && leaderLookup != null && leaderEndpoint().isEmpty()) {
+                    holdRecoveryForLeader();
+                } else {
+                    execute(() -> recover(1));
+                }
             }
         } else {
             lock.lock();
@@ -410,6 +424,22 @@ public final class ReliablePublisher implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** Reconnects once the leader is known ({@link #lookUpLeader}), or after {@link #LEADER_HOLD_MILLIS}. */
+    private void holdRecoveryForLeader() {
+        AtomicBoolean token = new AtomicBoolean();
+        heldRecovery.set(token);
+        if (!schedule(() -> releaseHeldRecovery(token), TimeUnit.MILLISECONDS.toNanos(LEADER_HOLD_MILLIS))) {
+            recovering.set(false);
+        }
+    }
+
+    private void releaseHeldRecovery(AtomicBoolean token) {
+        if (token.compareAndSet(false, true)) {
+            heldRecovery.compareAndSet(token, null);
+            recover(1);
         }
     }
 
@@ -601,7 +631,10 @@ public final class ReliablePublisher implements AutoCloseable {
             follow = found.isPresent();
             scheduleLeaderLookup(config.leaderRefresh().toNanos());
         }
-        if (follow) {
+        AtomicBoolean held = heldRecovery.get();
+        if (held != null) {
+            execute(() -> releaseHeldRecovery(held));
+        } else if (follow) {
             followLeader();
         }
     }

@@ -224,7 +224,7 @@ class ReliablePublisherTest {
     }
 
     @Test
-    void afterTheLeadersNodeDiesTheLeaderIsLookedUpEvery100msAndFollowedOnceKnown() {
+    void afterTheLeadersNodeDiesTheLeaderIsLookedUpEvery100msAndReconnectionGoesStraightToIt() {
         leader.set(Optional.of("a:5672"));
         start(PublisherConfig.builder().leaderOf("q").leaderRefresh(Duration.ofSeconds(5)), true);
         assertEquals(Optional.of("a:5672"), opener.preferredAtOpen.get(0), "placed on the leader");
@@ -233,25 +233,56 @@ class ReliablePublisherTest {
         int before = lookups.get();
         a.events.lost(new IOException("a killed"), false);
         clock.runDue();
-        FakeLink first = opener.last();
-        assertEquals(Optional.empty(), opener.preferredAtOpen.get(1), "the dead node is not the leader any more");
-        assertEquals("b:5672", first.endpoint);
         assertEquals(before + 1, lookups.get(), "looked up at once");
         forwardMillis(300);
         assertEquals(before + 4, lookups.get(), "every 100 ms while the answer names the dead node");
-        assertEquals(2, opener.opened.size());
+        assertEquals(1, opener.opened.size(), "reconnection waits for the new leader");
         leader.set(Optional.of("c:5672"));
         forwardMillis(100);
-        assertEquals(3, opener.opened.size(), "moved to the new leader");
-        assertEquals("c:5672", opener.last().endpoint);
-        assertEquals(Optional.of("c:5672"), opener.preferredAtOpen.get(2));
-        assertEquals(1, publisher.stats().leaderMoves());
-        assertEquals(2, publisher.stats().recoveries(), "two switches: reconnect, then the move");
+        assertEquals(2, opener.opened.size());
+        assertEquals("c:5672", opener.last().endpoint, "straight to the new leader");
+        assertEquals(Optional.of("c:5672"), opener.preferredAtOpen.get(1));
+        assertEquals(List.of("1"), opener.last().sent);
+        assertEquals(1, publisher.stats().recoveries(), "one switch");
+        opener.last().events.ack(1, false);
         int settled = lookups.get();
         forwardMillis(4_900);
         assertEquals(settled, lookups.get(), "back to the slow refresh once the leader is known");
         forwardMillis(200);
         assertEquals(settled + 1, lookups.get());
+        forwardMillis(2_000);
+        assertEquals(2, opener.opened.size(), "the held reconnection does not run a second time");
+    }
+
+    @Test
+    void whenNoNewLeaderIsKnownWithin1sThePublisherReconnectsAnywhereThenMovesToTheLeader() {
+        leader.set(Optional.of("a:5672"));
+        start(PublisherConfig.builder().leaderOf("q"), true);
+        opener.last().events.lost(new IOException("a killed"), false);
+        clock.runDue();
+        forwardMillis(ReliablePublisher.LEADER_HOLD_MILLIS - 1);
+        assertEquals(1, opener.opened.size());
+        forwardMillis(1);
+        assertEquals(2, opener.opened.size(), "reconnected after the hold");
+        assertEquals("b:5672", opener.last().endpoint, "not the node just lost");
+        leader.set(Optional.of("c:5672"));
+        forwardMillis(100);
+        assertEquals(3, opener.opened.size(), "moved once the leader is known");
+        assertEquals("c:5672", opener.last().endpoint);
+        assertEquals(1, publisher.stats().leaderMoves());
+        assertEquals(2, publisher.stats().recoveries());
+    }
+
+    @Test
+    void losingANodeThatIsNotTheLeadersReconnectsAtOnceToTheLeader() {
+        leader.set(Optional.of("a:5672"));
+        opener.endpoints.add("b:5672");
+        start(PublisherConfig.builder().leaderOf("q"), true);
+        assertEquals("b:5672", opener.last().endpoint);
+        opener.last().events.lost(new IOException("b killed"), false);
+        clock.runDue();
+        assertEquals(2, opener.opened.size(), "no hold: the leader is known and alive");
+        assertEquals("a:5672", opener.last().endpoint);
     }
 
     @Test
