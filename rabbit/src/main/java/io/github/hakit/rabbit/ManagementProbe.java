@@ -1,6 +1,7 @@
 package io.github.hakit.rabbit;
 
 import io.github.hakit.core.Endpoint;
+import io.github.hakit.core.Secrets;
 import io.github.hakit.core.health.Probe;
 import java.io.IOException;
 import java.time.Duration;
@@ -57,9 +58,9 @@ public final class ManagementProbe implements Probe, AutoCloseable {
                 .header("Authorization", authorization).build();
         try (Response response = client.newCall(request).execute()) {
             if (response.code() != 200) {
-                String body = response.body() == null ? "" : response.body().string();
+                String body = response.body() == null ? "" : response.peekBody(200).string();
                 throw new IOException("management health check of " + endpoint.name() + ": HTTP " + response.code()
-                        + " " + body);
+                        + " " + Secrets.redact(body));
             }
         }
     }

@@ -36,6 +36,8 @@ public final class RabbitManagement implements AutoCloseable {
     private final List<Base> bases;
     private final OkHttpClient http;
     private final ObjectMapper json = new ObjectMapper();
+    /** Longest management answer read; longer ones fail the request. */
+    static final long MAX_ANSWER_BYTES = 8L << 20;
 
     private record Base(String url, String authorization) {
     }
@@ -124,6 +126,15 @@ public final class RabbitManagement implements AutoCloseable {
         http.connectionPool().evictAll();
     }
 
+    /** The answer as text, refused beyond {@link #MAX_ANSWER_BYTES} (a management answer is small JSON). */
+    private static String boundedText(ResponseBody body, String what) throws IOException {
+        okio.BufferedSource source = body.source();
+        if (source.request(MAX_ANSWER_BYTES + 1)) {
+            throw new IOException("GET " + what + ": answer longer than " + MAX_ANSWER_BYTES + " bytes");
+        }
+        return source.getBuffer().readUtf8();
+    }
+
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
@@ -136,7 +147,7 @@ public final class RabbitManagement implements AutoCloseable {
                     .build();
             try (Response response = http.newCall(request).execute()) {
                 ResponseBody body = response.body();
-                String text = body == null ? "" : body.string();
+                String text = body == null ? "" : boundedText(body, base + path);
                 if (response.code() == 404) {
                     throw new NotFound(base + path);
                 }
