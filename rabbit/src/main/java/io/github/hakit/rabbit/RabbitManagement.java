@@ -22,7 +22,7 @@ import okhttp3.ResponseBody;
 /**
  * A small client of the RabbitMQ management HTTP API (OkHttp): the cluster view for health endpoints, the leader of
  * a quorum queue for leader-aware placement, and the AMQP listener of every node. Each request tries the given base
- * URLs in order until one answers, each bounded by the timeout.
+ * URLs in order, starting with the one that answered last, until one answers, each bounded by the timeout.
  *
  * <pre>{@code
  * RabbitManagement api = new RabbitManagement(List.of("http://10.0.0.1:15672", "http://10.0.0.2:15672"),
@@ -36,6 +36,11 @@ public final class RabbitManagement implements AutoCloseable {
     private final List<Base> bases;
     private final OkHttpClient http;
     private final ObjectMapper json = new ObjectMapper();
+    /**
+     * The URL that answered last: requests start there, so a dead or hung node (whose URL may be first in the list)
+     * costs a timeout once, not on every request.
+     */
+    private volatile int lastAnswered;
     /** Longest management answer read; longer ones fail the request. */
     static final long MAX_ANSWER_BYTES = 8L << 20;
 
@@ -141,7 +146,10 @@ public final class RabbitManagement implements AutoCloseable {
 
     private JsonNode get(String path) throws IOException {
         IOException last = null;
-        for (Base b : bases) {
+        int first = lastAnswered;
+        for (int i = 0; i < bases.size(); i++) {
+            int index = (first + i) % bases.size();
+            Base b = bases.get(index);
             String base = b.url();
             Request request = new Request.Builder().url(base + path).header("Authorization", b.authorization())
                     .build();
@@ -156,6 +164,7 @@ public final class RabbitManagement implements AutoCloseable {
                             + Secrets.redact(text.length() > 200 ? text.substring(0, 200) + "…" : text));
                     continue;
                 }
+                lastAnswered = index;
                 return json.readTree(text);
             } catch (NotFound e) {
                 throw e;
