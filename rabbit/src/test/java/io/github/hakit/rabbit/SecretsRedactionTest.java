@@ -61,6 +61,7 @@ class SecretsRedactionTest {
         management.createContext("/", exchange -> {
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             byte[] body = ("{\"error\":\"bad\",\"password\":\"" + SECRET + "\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Connection", "close");
             exchange.sendResponseHeaders(500, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
