@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -31,7 +33,9 @@ public final class ManagementProbe implements Probe, AutoCloseable {
 
     private final Function<Endpoint, String> baseUrlOf;
     private final String authorization;
-    private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+    /** Keeps no idle connection: a check still running when the cluster closes cannot leave one in the pool. */
+    private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false)
+            .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
 
     public ManagementProbe(Function<Endpoint, String> baseUrlOf, String user, String password) {
         this.baseUrlOf = Objects.requireNonNull(baseUrlOf, "baseUrlOf");

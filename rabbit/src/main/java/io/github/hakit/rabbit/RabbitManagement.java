@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import io.github.hakit.core.Secrets;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -64,7 +66,9 @@ public final class RabbitManagement implements AutoCloseable {
             throw new IllegalArgumentException("timeout <= 0: " + timeout);
         }
         this.http = new OkHttpClient.Builder().connectTimeout(timeout).readTimeout(timeout).callTimeout(timeout)
-                .retryOnConnectionFailure(false).build();
+                .retryOnConnectionFailure(false)
+                // no idle connections kept: a request still running at close() cannot leave one behind
+                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
     }
 
     /**
