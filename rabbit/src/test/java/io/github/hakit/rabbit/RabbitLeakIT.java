@@ -45,7 +45,8 @@ class RabbitLeakIT {
         Counts after = awaitSettled(before);
         log.info("RESULT leak check: {} cycles of RabbitCluster(+management, probe) + ReliablePublisher build/use/"
                 + "close in {} ms; before {}, after {}", CYCLES, millis, before, after);
-        assertTrue(after.within(before), "threads, fds, sockets " + before + " -> " + after);
+        assertTrue(after.within(before), () -> "threads, fds, sockets " + before + " -> " + after + "; sockets now: "
+                + openSockets());
         try (RabbitCluster admin = RabbitITSupport.clientFor(cluster).build()) {
             admin.withChannel(ch -> ch.queueDelete(queue));
         }
@@ -79,6 +80,39 @@ class RabbitLeakIT {
             last = now;
         }
         return last;
+    }
+
+    /** This JVM's TCP sockets as {@code local->remote state} (from /proc/net/tcp), for failure messages. */
+    private static String openSockets() {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    String link = Files.readSymbolicLink(p).toString();
+                    if (link.startsWith("socket:[")) {
+                        inodes.add(link.substring(8, link.length() - 1));
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+            StringBuilder out = new StringBuilder();
+            for (String table : new String[] {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && inodes.contains(f[9])) {
+                        out.append(port(f[1])).append("->").append(port(f[2])).append(" st=").append(f[3]).append("; ");
+                    }
+                }
+            }
+            return out.toString();
+        } catch (IOException e) {
+            return "unknown: " + e;
+        }
+    }
+
+    private static int port(String hexAddress) {
+        return Integer.parseInt(hexAddress.substring(hexAddress.indexOf(':') + 1), 16);
     }
 
     private record Counts(int threads, int fds, int sockets) {
