@@ -4,22 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.rabbitmq.client.MessageProperties;
 import io.github.hakit.testkit.Await;
 import io.github.hakit.testkit.rabbit.RabbitClusterExtension;
 import io.github.hakit.testkit.rabbit.RabbitNode;
 import io.github.hakit.testkit.rabbit.RabbitTestCluster;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -53,31 +48,16 @@ class LeaderFollowIT {
                     .confirmDeadline(Duration.ofSeconds(60)).electionTimeout(Duration.ofSeconds(10)).build();
             Map<String, Long> firstConfirmAfterKill = new ConcurrentHashMap<>();
             AtomicLong killedAt = new AtomicLong();
-            ConcurrentLinkedQueue<CompletableFuture<PublishResult>> futures = new ConcurrentLinkedQueue<>();
-            AtomicBoolean stop = new AtomicBoolean();
+            PacedProducer producer = null;
             try (ReliablePublisher publisher = rabbit.publisher(config)) {
                 Await.until(Duration.ofSeconds(10), () -> publisher.currentEndpoint()
                         .equals(Optional.of(oldLeader.amqpAddress())), () -> "publisher on the leader "
                         + oldLeader.amqpAddress() + ", is on " + publisher.currentEndpoint());
-                Thread producer = new Thread(() -> {
-                    long t0 = System.nanoTime();
-                    for (long i = 0; !stop.get(); i++) {
-                        long due = t0 + i * 1_000_000_000L / RATE_PER_SECOND;
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                        CompletableFuture<PublishResult> f = publisher.publish("", queue,
-                                MessageProperties.PERSISTENT_BASIC, ("m" + i).getBytes(StandardCharsets.UTF_8));
-                        f.thenAccept(r -> {
-                            if (killedAt.get() != 0) {
-                                firstConfirmAfterKill.putIfAbsent(r.endpoint(), System.nanoTime());
-                            }
-                        });
-                        futures.add(f);
+                producer = new PacedProducer(publisher, queue, RATE_PER_SECOND, r -> {
+                    if (killedAt.get() != 0) {
+                        firstConfirmAfterKill.putIfAbsent(r.endpoint(), System.nanoTime());
                     }
-                }, "producer");
-                producer.start();
+                });
                 Await.until(Duration.ofSeconds(30), () -> publisher.stats().confirmed() >= 2 * RATE_PER_SECOND,
                         () -> publisher.stats() + " before the kill");
 
@@ -120,17 +100,9 @@ class LeaderFollowIT {
                     long confirmedNow = publisher.stats().confirmed();
                     Await.until(Duration.ofSeconds(30), () -> publisher.stats().confirmed() >= confirmedNow
                             + RATE_PER_SECOND, () -> publisher.stats() + " after the move");
-                    stop.set(true);
-                    producer.join(TimeUnit.SECONDS.toMillis(30));
-                    int failed = 0;
-                    Set<String> ids = ConcurrentHashMap.newKeySet();
-                    for (CompletableFuture<PublishResult> f : futures) {
-                        try {
-                            ids.add(f.get(60, TimeUnit.SECONDS).messageId());
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            failed++;
-                        }
-                    }
+                    PacedProducer.Outcome outcome = producer.stopAndAwait(Duration.ofSeconds(60));
+                    long failed = outcome.failed();
+                    Set<String> ids = outcome.confirmed();
                     ReliablePublisher.Stats stats = publisher.stats();
                     long switches = stats.recoveries() - switchesBefore;
                     long resent = stats.resent() - resentBefore;
@@ -151,9 +123,9 @@ class LeaderFollowIT {
                                     + "after that; first confirm after the kill {} ms; node switches {}; re-sent {}; "
                                     + "nacked {}; {} published, {} failed, {} ids consumed; {}", oldLeader.nodeName(),
                             RATE_PER_SECOND, newLeader.get(), killToElection, electionToLeader, killToFirstConfirm,
-                            switches, resent, stats.nacked(), futures.size(), failed, consumed.size(), stats);
+                            switches, resent, stats.nacked(), outcome.published(), failed, consumed.size(), stats);
                     assertEquals(0, failed, "failed publishes");
-                    assertEquals(futures.size(), ids.size(), "every publish confirmed");
+                    assertEquals(outcome.published(), ids.size(), "every publish confirmed");
                     assertNotEquals(oldLeader.amqpAddress(), newLeader.get());
                     assertTrue(electionToLeader <= 1_000, "on the new leader " + electionToLeader
                             + " ms after the election (target <= 1 s)");
@@ -161,7 +133,9 @@ class LeaderFollowIT {
                     assertTrue(resent <= 2L * MAX_IN_FLIGHT, "re-sent " + resent);
                 }
             } finally {
-                stop.set(true);
+                if (producer != null) {
+                    producer.close();
+                }
             }
             cluster.heal(Duration.ofSeconds(120));
             rabbit.withChannel(ch -> ch.queueDelete(queue));

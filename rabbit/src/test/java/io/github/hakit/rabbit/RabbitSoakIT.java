@@ -3,14 +3,12 @@ package io.github.hakit.rabbit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.rabbitmq.client.MessageProperties;
 import io.github.hakit.testkit.Await;
 import io.github.hakit.testkit.rabbit.RabbitClusterExtension;
 import io.github.hakit.testkit.rabbit.RabbitNode;
 import io.github.hakit.testkit.rabbit.RabbitTestCluster;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,12 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -62,11 +56,10 @@ class RabbitSoakIT {
         SplittableRandom random = new SplittableRandom(SEED);
         Counts before = Counts.now();
         Map<String, Integer> deliveries = new ConcurrentHashMap<>();
-        ConcurrentLinkedQueue<CompletableFuture<PublishResult>> futures = new ConcurrentLinkedQueue<>();
         AtomicLong lastConfirm = new AtomicLong(System.nanoTime());
         AtomicLong worstGap = new AtomicLong();
         List<String> faults = new ArrayList<>();
-        AtomicBoolean stop = new AtomicBoolean();
+        PacedProducer producer = null;
         long t0;
         try (RabbitCluster rabbit = RabbitITSupport.clientFor(cluster).build()) {
             rabbit.declareQuorumQueue(queue);
@@ -75,25 +68,12 @@ class RabbitSoakIT {
                     .maxInFlight(5_000).confirmDeadline(Duration.ofSeconds(180)).build());
                     ResilientConsumer consumer = rabbit.consume(queue, 200,
                             d -> deliveries.merge(d.getProperties().getMessageId(), 1, Integer::sum))) {
-                Thread producer = new Thread(() -> {
-                    long start = System.nanoTime();
-                    for (long i = 0; !stop.get(); i++) {
-                        long wait = start + i * 1_000_000_000L / RATE_PER_SECOND - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                        CompletableFuture<PublishResult> f = publisher.publish("", queue,
-                                MessageProperties.PERSISTENT_BASIC, ("s" + i).getBytes(StandardCharsets.UTF_8));
-                        f.thenAccept(r -> {
-                            long now = System.nanoTime();
-                            long gap = now - lastConfirm.getAndSet(now);
-                            worstGap.accumulateAndGet(gap, Math::max);
-                        });
-                        futures.add(f);
-                    }
-                }, "soak-producer");
                 t0 = System.nanoTime();
-                producer.start();
+                producer = new PacedProducer(publisher, queue, RATE_PER_SECOND, r -> {
+                    long now = System.nanoTime();
+                    long gap = now - lastConfirm.getAndSet(now);
+                    worstGap.accumulateAndGet(gap, Math::max);
+                });
                 long end = t0 + TimeUnit.SECONDS.toNanos(SECONDS);
                 while (System.nanoTime() - end < 0) {
                     long interval = TimeUnit.SECONDS.toNanos(10 + random.nextInt(11));
@@ -125,17 +105,9 @@ class RabbitSoakIT {
                         LockSupport.parkNanos(wait);
                     }
                 }
-                stop.set(true);
-                producer.join(TimeUnit.SECONDS.toMillis(30));
-                long failed = 0;
-                Set<String> confirmed = ConcurrentHashMap.newKeySet();
-                for (CompletableFuture<PublishResult> f : futures) {
-                    try {
-                        confirmed.add(f.get(180, TimeUnit.SECONDS).messageId());
-                    } catch (ExecutionException e) {
-                        failed++;
-                    }
-                }
+                PacedProducer.Outcome outcome = producer.stopAndAwait(Duration.ofSeconds(180));
+                long failed = outcome.failed();
+                Set<String> confirmed = outcome.confirmed();
                 Await.until(Duration.ofSeconds(120), () -> deliveries.keySet().containsAll(confirmed),
                         () -> "consumed " + deliveries.size() + " of " + confirmed.size() + " confirmed ids");
                 long lost = confirmed.stream().filter(id -> !deliveries.containsKey(id)).count();
@@ -144,14 +116,16 @@ class RabbitSoakIT {
                 log.info("RESULT soak {} s (seed {}), {} msg/s: faults {}; published {}, failed {}, confirmed {}, "
                                 + "lost {}, duplicate deliveries {}, re-sent {}, nacked {}, node switches {}, worst "
                                 + "gap between confirms {} ms, consumer resubscriptions {}", SECONDS, SEED,
-                        RATE_PER_SECOND, faults, futures.size(), failed, confirmed.size(), lost, duplicates,
+                        RATE_PER_SECOND, faults, outcome.published(), failed, confirmed.size(), lost, duplicates,
                         stats.resent(), stats.nacked(), stats.recoveries(),
                         TimeUnit.NANOSECONDS.toMillis(worstGap.get()), consumer.resubscriptions());
                 assertEquals(0, failed, "failed publishes");
                 assertEquals(0, lost, "confirmed and never consumed");
                 assertTrue(!faults.isEmpty(), "at least one fault injected");
             } finally {
-                stop.set(true);
+                if (producer != null) {
+                    producer.close();
+                }
             }
             cluster.heal(HEAL);
             rabbit.withChannel(ch -> ch.queueDelete(queue));
