@@ -1,77 +1,54 @@
 package io.github.hakit.rabbit;
 
 import io.github.hakit.core.Endpoint;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Finds the endpoint of the node that leads a quorum queue, through the management API, and refreshes it
- * periodically. A node is matched to an endpoint by the endpoint's {@code node} tag ({@code node=rabbit@host}) or
- * else by the AMQP port the node listens on. Supplies nothing while unknown, so callers fall back to the balancer.
+ * Finds the endpoint of the node that leads a quorum queue, through the management API. A node is matched to an
+ * endpoint by the endpoint's {@code node} tag ({@code node=rabbit@host}) or else by the AMQP port the node listens
+ * on. The publisher decides when to ask (see {@link ReliablePublisher}); this class only asks.
  */
-final class LeaderLocator implements Supplier<Optional<String>>, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(LeaderLocator.class);
-
+final class LeaderLocator implements ReliablePublisher.LeaderLookup {
     private final RabbitCluster cluster;
     private final String queue;
-    private final ScheduledFuture<?> refresh;
-    private volatile Optional<String> leaderEndpoint = Optional.empty();
+    /** Node name to AMQP port, from the management API; fetched again when a node is missing. */
+    private volatile Map<String, Integer> ports = Map.of();
 
-    LeaderLocator(RabbitCluster cluster, String queue, java.time.Duration every) {
+    LeaderLocator(RabbitCluster cluster, String queue) {
         this.cluster = cluster;
         this.queue = queue;
-        refresh();
-        this.refresh = cluster.scheduler().scheduleWithFixedDelay(this::refresh, every.toMillis(), every.toMillis(),
-                TimeUnit.MILLISECONDS);
     }
 
-    private void refresh() {
-        try {
-            RabbitManagement api = cluster.management().orElseThrow();
-            Optional<String> node = api.queueLeader(cluster.settings().virtualHost, queue);
-            Optional<String> found = Optional.empty();
-            if (node.isPresent()) {
-                Map<String, Integer> ports = null;
-                for (Endpoint e : cluster.upstream().endpoints()) {
-                    String tag = e.tags().get("node");
-                    if (tag != null && tag.equals(node.get())) {
-                        found = Optional.of(e.name());
-                        break;
-                    }
-                }
-                if (found.isEmpty()) {
-                    ports = api.amqpPorts();
-                    Integer port = ports.get(node.get());
-                    for (Endpoint e : cluster.upstream().endpoints()) {
-                        if (port != null && e.port() == port) {
-                            found = Optional.of(e.name());
-                            break;
-                        }
-                    }
-                }
-            }
-            if (!found.equals(leaderEndpoint)) {
-                log.info("leader of quorum queue {} is {} (endpoint {})", queue, node.orElse("unknown"),
-                        found.orElse("unknown"));
-            }
-            leaderEndpoint = found;
-        } catch (Exception e) {
-            log.debug("cannot look up the leader of {}: {}", queue, e.toString());
+    @Override
+    public Optional<String> leaderEndpoint() throws IOException {
+        RabbitManagement api = cluster.management().orElseThrow();
+        Optional<String> node = api.queueLeader(cluster.settings().virtualHost, queue);
+        if (node.isEmpty()) {
+            return Optional.empty();
         }
+        for (Endpoint e : cluster.upstream().endpoints()) {
+            String tag = e.tags().get("node");
+            if (tag != null && tag.equals(node.get())) {
+                return Optional.of(e.name());
+            }
+        }
+        Integer port = ports.get(node.get());
+        if (port == null) {
+            ports = Map.copyOf(api.amqpPorts());
+            port = ports.get(node.get());
+        }
+        for (Endpoint e : cluster.upstream().endpoints()) {
+            if (port != null && e.port() == port) {
+                return Optional.of(e.name());
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
-    public Optional<String> get() {
-        return leaderEndpoint;
-    }
-
-    @Override
-    public void close() {
-        refresh.cancel(false);
+    public String toString() {
+        return "leader of quorum queue " + queue;
     }
 }

@@ -1,11 +1,14 @@
 package io.github.hakit.rabbit;
 
 import io.github.hakit.core.Endpoint;
+import io.github.hakit.core.Secrets;
 import io.github.hakit.core.health.Probe;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -24,13 +27,15 @@ import okhttp3.Response;
  *     .build();
  * }</pre>
  */
-public final class ManagementProbe implements Probe {
+public final class ManagementProbe implements Probe, AutoCloseable {
     /** The check each probe runs. */
     public static final String CHECK_PATH = "/api/health/checks/local-alarms";
 
     private final Function<Endpoint, String> baseUrlOf;
     private final String authorization;
-    private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+    /** Keeps no idle connection: a check still running when the cluster closes cannot leave one in the pool. */
+    private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false)
+            .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
 
     public ManagementProbe(Function<Endpoint, String> baseUrlOf, String user, String password) {
         this.baseUrlOf = Objects.requireNonNull(baseUrlOf, "baseUrlOf");
@@ -57,11 +62,18 @@ public final class ManagementProbe implements Probe {
                 .header("Authorization", authorization).build();
         try (Response response = client.newCall(request).execute()) {
             if (response.code() != 200) {
-                String body = response.body() == null ? "" : response.body().string();
+                String body = response.body() == null ? "" : response.peekBody(200).string();
                 throw new IOException("management health check of " + endpoint.name() + ": HTTP " + response.code()
-                        + " " + body);
+                        + " " + Secrets.redact(body));
             }
         }
+    }
+
+    /** Releases the HTTP client's pooled connections and threads ({@link RabbitCluster#close()} calls it). */
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
     }
 
     @Override

@@ -30,11 +30,18 @@ import java.util.Optional;
  *                        management API)
  * @param leaderRefresh   how often the leader is looked up again (default 5 s)
  * @param confirmStall    a connection with unconfirmed messages and no confirm for this long is given up and the
- *                        messages re-sent on the next node (default 5 s)
+ *                        messages re-sent on the next node (default 5 s; while a queue leader election is awaited,
+ *                        {@code electionTimeout} instead)
+ * @param electionTimeout how long the publisher waits for a quorum queue to elect a leader before it blames the
+ *                        node: nacks (or silence) after a node loss are the queue's state, so the publisher stays
+ *                        on its node and re-sends nacked messages with a backoff (100 ms doubling to 1 s) for up
+ *                        to this long, and looks the leader up every 100 ms meanwhile (default 10 s)
+ * @param avoidFailedNode a node whose connection was just lost (or gave up) is tried last for this long, and never
+ *                        taken as the queue leader's node meanwhile (default 5 s)
  */
 public record PublisherConfig(int maxInFlight, WhenFull whenFull, Duration blockTimeout, Duration confirmDeadline,
         boolean mandatory, String connectionName, Optional<String> leaderQueue, Duration leaderRefresh,
-        Duration confirmStall) {
+        Duration confirmStall, Duration electionTimeout, Duration avoidFailedNode) {
 
     /** What {@code publish} does when {@code maxInFlight} messages are unconfirmed. */
     public enum WhenFull {
@@ -55,6 +62,8 @@ public record PublisherConfig(int maxInFlight, WhenFull whenFull, Duration block
         Objects.requireNonNull(leaderQueue, "leaderQueue");
         positive(leaderRefresh, "leaderRefresh");
         positive(confirmStall, "confirmStall");
+        positive(electionTimeout, "electionTimeout");
+        positive(avoidFailedNode, "avoidFailedNode");
     }
 
     private static void positive(Duration d, String what) {
@@ -84,6 +93,8 @@ public record PublisherConfig(int maxInFlight, WhenFull whenFull, Duration block
         b.leaderQueue = leaderQueue;
         b.leaderRefresh = leaderRefresh;
         b.confirmStall = confirmStall;
+        b.electionTimeout = electionTimeout;
+        b.avoidFailedNode = avoidFailedNode;
         return b;
     }
 
@@ -98,6 +109,8 @@ public record PublisherConfig(int maxInFlight, WhenFull whenFull, Duration block
         private Optional<String> leaderQueue = Optional.empty();
         private Duration leaderRefresh = Duration.ofSeconds(5);
         private Duration confirmStall = Duration.ofSeconds(5);
+        private Duration electionTimeout = Duration.ofSeconds(10);
+        private Duration avoidFailedNode = Duration.ofSeconds(5);
 
         private Builder() {
         }
@@ -145,9 +158,21 @@ public record PublisherConfig(int maxInFlight, WhenFull whenFull, Duration block
             return this;
         }
 
+        /** Wait this long for a quorum queue leader election before blaming the node (default 10 s). */
+        public Builder electionTimeout(Duration timeout) {
+            this.electionTimeout = timeout;
+            return this;
+        }
+
+        /** Try a node whose connection was just lost last, for this long (default 5 s). */
+        public Builder avoidFailedNode(Duration duration) {
+            this.avoidFailedNode = duration;
+            return this;
+        }
+
         public PublisherConfig build() {
             return new PublisherConfig(maxInFlight, whenFull, blockTimeout, confirmDeadline, mandatory,
-                    connectionName, leaderQueue, leaderRefresh, confirmStall);
+                    connectionName, leaderQueue, leaderRefresh, confirmStall, electionTimeout, avoidFailedNode);
         }
     }
 }

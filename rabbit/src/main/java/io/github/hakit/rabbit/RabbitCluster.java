@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -54,16 +54,25 @@ public final class RabbitCluster implements AutoCloseable {
     private final Settings settings;
     private final Upstream upstream;
     private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
     private final Optional<RabbitManagement> management;
 
     private RabbitCluster(Settings settings) {
         this.settings = settings;
-        AtomicInteger threads = new AtomicInteger();
-        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "hakit-rabbit-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        if (settings.scheduler != null) {
+            this.scheduler = settings.scheduler;
+            this.ownsScheduler = false;
+        } else {
+            AtomicInteger threads = new AtomicInteger();
+            ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(2, r -> {
+                Thread t = new Thread(r, "hakit-rabbit-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            own.setRemoveOnCancelPolicy(true);
+            this.scheduler = own;
+            this.ownsScheduler = true;
+        }
         Upstream.Builder up = Upstream.builder(settings.name)
                 .endpoints(settings.endpoints)
                 .balancer(Balancer.ROUND_ROBIN)
@@ -74,6 +83,9 @@ public final class RabbitCluster implements AutoCloseable {
                         .build())
                 .healthCheck(settings.healthCheck, probe(settings))
                 .ticker(settings.ticker);
+        if (settings.scheduler != null) {
+            up.scheduler(settings.scheduler);
+        }
         for (UpstreamListener listener : settings.listeners) {
             up.listener(listener);
         }
@@ -123,9 +135,20 @@ public final class RabbitCluster implements AutoCloseable {
         return management;
     }
 
-    /** The shared scheduler (recovery, deadlines, refreshes). */
+    /** The shared scheduler (recovery, deadlines, refreshes): the injected one, or the cluster's own. */
     ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    /** The clock of every timing rule (health checks, publisher deadlines). */
+    Ticker ticker() {
+        return settings.ticker;
+    }
+
+    /** Whether the named endpoint takes traffic right now. */
+    boolean takesTraffic(String endpointName) {
+        io.github.hakit.core.EndpointStatus s = upstream.status(endpointName);
+        return s != null && s.state().takesTraffic();
     }
 
     Settings settings() {
@@ -258,7 +281,13 @@ public final class RabbitCluster implements AutoCloseable {
     @Override
     public void close() {
         upstream.close();
-        scheduler.shutdownNow();
+        if (ownsScheduler) {
+            scheduler.shutdownNow();
+        }
+        management.ifPresent(RabbitManagement::close);
+        if (settings.managementProbe != null) {
+            settings.managementProbe.close();
+        }
     }
 
     @Override
@@ -286,6 +315,7 @@ public final class RabbitCluster implements AutoCloseable {
         final List<UpstreamListener> listeners;
         final ManagementProbe managementProbe;
         final Supplier<ConnectionFactory> factoryTemplate;
+        final ScheduledExecutorService scheduler;
 
         Settings(Builder b) {
             this.name = b.name;
@@ -306,6 +336,7 @@ public final class RabbitCluster implements AutoCloseable {
             this.listeners = List.copyOf(b.listeners);
             this.managementProbe = b.managementProbe;
             this.factoryTemplate = b.factoryTemplate;
+            this.scheduler = b.scheduler;
         }
     }
 
@@ -332,6 +363,7 @@ public final class RabbitCluster implements AutoCloseable {
         private final List<UpstreamListener> listeners = new ArrayList<>();
         private ManagementProbe managementProbe;
         private Supplier<ConnectionFactory> factoryTemplate;
+        private ScheduledExecutorService scheduler;
 
         private Builder() {
         }
@@ -447,8 +479,18 @@ public final class RabbitCluster implements AutoCloseable {
             return this;
         }
 
+        /** The clock of every timing rule: health checks, publisher deadlines, stalls, elections (default system). */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * The scheduler for health checks, publisher timers and recovery (default: the cluster's own two daemon
+         * threads, shut down by {@link RabbitCluster#close()}); an injected one is the caller's to shut down.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

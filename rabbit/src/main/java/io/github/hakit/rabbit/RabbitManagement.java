@@ -11,7 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import io.github.hakit.core.Secrets;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -20,7 +24,7 @@ import okhttp3.ResponseBody;
 /**
  * A small client of the RabbitMQ management HTTP API (OkHttp): the cluster view for health endpoints, the leader of
  * a quorum queue for leader-aware placement, and the AMQP listener of every node. Each request tries the given base
- * URLs in order until one answers, each bounded by the timeout.
+ * URLs in order, starting with the one that answered last, until one answers, each bounded by the timeout.
  *
  * <pre>{@code
  * RabbitManagement api = new RabbitManagement(List.of("http://10.0.0.1:15672", "http://10.0.0.2:15672"),
@@ -29,26 +33,63 @@ import okhttp3.ResponseBody;
  * Optional<String> leader = api.queueLeader("/", "orders"); // "rabbit@node2"
  * }</pre>
  */
-public final class RabbitManagement {
-    private final List<String> baseUrls;
+public final class RabbitManagement implements AutoCloseable {
+    /** Base URLs without user info, each with the Authorization header it is called with. */
+    private final List<Base> bases;
     private final OkHttpClient http;
-    private final String authorization;
     private final ObjectMapper json = new ObjectMapper();
+    /**
+     * The URL that answered last: requests start there, so a dead or hung node (whose URL may be first in the list)
+     * costs a timeout once, not on every request.
+     */
+    private volatile int lastAnswered;
+    /** Longest management answer read; longer ones fail the request. */
+    static final long MAX_ANSWER_BYTES = 8L << 20;
+
+    private record Base(String url, String authorization) {
+    }
 
     public RabbitManagement(List<String> baseUrls, String user, String password, Duration timeout) {
         Objects.requireNonNull(baseUrls, "baseUrls");
         if (baseUrls.isEmpty()) {
             throw new IllegalArgumentException("no management URL");
         }
-        this.baseUrls = List.copyOf(baseUrls);
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        List<Base> list = new ArrayList<>(baseUrls.size());
+        for (String url : baseUrls) {
+            list.add(base(url, user, password));
+        }
+        this.bases = List.copyOf(list);
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout <= 0: " + timeout);
         }
         this.http = new OkHttpClient.Builder().connectTimeout(timeout).readTimeout(timeout).callTimeout(timeout)
-                .retryOnConnectionFailure(false).build();
-        this.authorization = Credentials.basic(Objects.requireNonNull(user, "user"),
-                Objects.requireNonNull(password, "password"));
+                .retryOnConnectionFailure(false)
+                // no idle connections kept: a request still running at close() cannot leave one behind
+                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
+    }
+
+    /**
+     * A base URL as given, minus its user info: {@code http://app:secret@host:15672} is called as
+     * {@code http://host:15672} with {@code app}/{@code secret} as its credentials, so no message or log line ever
+     * holds the password.
+     */
+    private static Base base(String url, String user, String password) {
+        Objects.requireNonNull(url, "management URL");
+        HttpUrl parsed = HttpUrl.parse(url.strip());
+        if (parsed == null) {
+            throw new IllegalArgumentException("invalid management URL (expected http[s]://host:port): '"
+                    + Secrets.redact(url) + "'");
+        }
+        String authorization = parsed.username().isEmpty() ? Credentials.basic(user, password)
+                : Credentials.basic(parsed.username(), parsed.password(), StandardCharsets.UTF_8);
+        String clean = parsed.newBuilder().username("").password("").build().toString();
+        if (clean.endsWith("/")) {
+            clean = clean.substring(0, clean.length() - 1);
+        }
+        return new Base(clean, authorization);
     }
 
     /** The cluster as the first answering node sees it. */
@@ -87,29 +128,52 @@ public final class RabbitManagement {
         return ports;
     }
 
+    /** Releases the HTTP client's connections and threads. */
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    /** The answer as text, refused beyond {@link #MAX_ANSWER_BYTES} (a management answer is small JSON). */
+    private static String boundedText(ResponseBody body, String what) throws IOException {
+        okio.BufferedSource source = body.source();
+        if (source.request(MAX_ANSWER_BYTES + 1)) {
+            throw new IOException("GET " + what + ": answer longer than " + MAX_ANSWER_BYTES + " bytes");
+        }
+        return source.getBuffer().readUtf8();
+    }
+
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private JsonNode get(String path) throws IOException {
         IOException last = null;
-        for (String base : baseUrls) {
-            Request request = new Request.Builder().url(base + path).header("Authorization", authorization).build();
+        int first = lastAnswered;
+        for (int i = 0; i < bases.size(); i++) {
+            int index = (first + i) % bases.size();
+            Base b = bases.get(index);
+            String base = b.url();
+            Request request = new Request.Builder().url(base + path).header("Authorization", b.authorization())
+                    .build();
             try (Response response = http.newCall(request).execute()) {
                 ResponseBody body = response.body();
-                String text = body == null ? "" : body.string();
+                String text = body == null ? "" : boundedText(body, base + path);
                 if (response.code() == 404) {
                     throw new NotFound(base + path);
                 }
                 if (!response.isSuccessful()) {
-                    last = new IOException("GET " + base + path + ": HTTP " + response.code() + " " + text);
+                    last = new IOException("GET " + base + path + ": HTTP " + response.code() + " "
+                            + Secrets.redact(text.length() > 200 ? text.substring(0, 200) + "…" : text));
                     continue;
                 }
+                lastAnswered = index;
                 return json.readTree(text);
             } catch (NotFound e) {
                 throw e;
             } catch (IOException e) {
-                last = e;
+                last = new IOException("GET " + base + path + ": " + Secrets.message(e), e);
             }
         }
         throw last;

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,46 +78,7 @@ class ConsumerFailoverIT {
         }
     }
 
-    @Test
-    void leaderAwarePublisherFollowsTheNewLeaderAfterTheOldOneDies(RabbitTestCluster cluster) throws Exception {
-        String queue = RabbitITSupport.uniqueQueue("leader-move");
-        try (RabbitCluster rabbit = RabbitITSupport.clientFor(cluster).build()) {
-            rabbit.declareQuorumQueue(queue);
-            cluster.awaitQuorumMembersOnline(Duration.ofSeconds(30));
-            RabbitManagement api = rabbit.management().orElseThrow();
-            RabbitNode oldLeader = cluster.node(api.queueLeader("/", queue).orElseThrow());
-            try (ReliablePublisher publisher = rabbit.publisher(PublisherConfig.builder().leaderOf(queue)
-                    .leaderRefresh(Duration.ofMillis(500)).build())) {
-                assertEquals(oldLeader.amqpAddress(), publisher.currentEndpoint().orElseThrow());
-                publishAll(publisher, queue, 0, 200);
-                oldLeader.kill();
-                List<CompletableFuture<PublishResult>> during = new ArrayList<>();
-                long t0 = System.nanoTime();
-                Await.until(Duration.ofSeconds(30), () -> {
-                    during.add(publisher.publish("", queue, MessageProperties.PERSISTENT_BASIC,
-                            "during".getBytes(StandardCharsets.UTF_8)));
-                    Optional<String> leader;
-                    try {
-                        leader = api.queueLeader("/", queue);
-                    } catch (java.io.IOException e) {
-                        return false;
-                    }
-                    return leader.isPresent() && !leader.get().equals(oldLeader.nodeName())
-                            && publisher.currentEndpoint().equals(Optional.of(cluster.node(leader.get()).amqpAddress()));
-                }, () -> "publisher on the new leader (now " + publisher.currentEndpoint() + ")");
-                long moved = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                CompletableFuture.allOf(during.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-                PublishResult last = publisher.publish("", queue, MessageProperties.PERSISTENT_BASIC,
-                        "after".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
-                log.info("RESULT leader-aware publisher on the new leader {} ms after the old leader {} died; "
-                        + "{} messages published meanwhile, all confirmed; {}", moved, oldLeader.nodeName(),
-                        during.size(), publisher.stats());
-                assertEquals(publisher.currentEndpoint().orElseThrow(), last.endpoint());
-            }
-            cluster.heal(Duration.ofSeconds(120));
-            rabbit.withChannel(ch -> ch.queueDelete(queue));
-        }
-    }
+    // the leader-aware publisher across the death of the leader's node: LeaderFollowIT
 
     @Test
     void unroutableMandatoryMessageFailsItsFutureWithTheReturn(RabbitTestCluster cluster) throws Exception {

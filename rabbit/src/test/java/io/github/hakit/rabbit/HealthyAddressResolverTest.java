@@ -96,6 +96,34 @@ class HealthyAddressResolverTest {
     }
 
     @Test
+    void avoidedNodeGoesLastAndIsNeverPickedFirstWhileAnotherIsLeft() throws IOException {
+        HealthyAddressResolver resolver = new HealthyAddressResolver(upstream, () -> Optional.of(address(0)),
+                name -> name.equals(address(0)));
+        for (int i = 0; i < 4; i++) {
+            List<Address> list = resolver.getAddresses();
+            assertTrue(!first(list).equals(address(0)), "avoided node first: " + list);
+            assertEquals(address(0), list.get(2).getHost() + ":" + list.get(2).getPort(), "avoided node last");
+        }
+    }
+
+    @Test
+    void whenEveryNodeIsAvoidedTheyAreStillTried() throws IOException {
+        HealthyAddressResolver resolver = new HealthyAddressResolver(upstream, Optional::empty, name -> true);
+        assertEquals(3, resolver.getAddresses().size());
+    }
+
+    @Test
+    void nodeInMaintenanceIsLeftOutAndAPreferredNodeInMaintenanceIsNotFirst() throws IOException {
+        upstream.maintenance(address(2));
+        HealthyAddressResolver resolver = new HealthyAddressResolver(upstream, () -> Optional.of(address(2)));
+        for (int i = 0; i < 3; i++) {
+            List<Address> list = resolver.getAddresses();
+            assertEquals(2, list.size(), list.toString());
+            assertTrue(list.stream().noneMatch(a -> a.getPort() == nodes.get(2).getLocalPort()), list.toString());
+        }
+    }
+
+    @Test
     void orderIsNeverShuffled() {
         HealthyAddressResolver resolver = new HealthyAddressResolver(upstream, Optional::empty);
         List<Address> input = List.of(new Address("127.0.0.1", 1), new Address("127.0.0.1", 2));

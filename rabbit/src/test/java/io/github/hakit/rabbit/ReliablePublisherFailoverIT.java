@@ -46,7 +46,8 @@ class ReliablePublisherFailoverIT {
             Map<String, Integer> consumed = new ConcurrentHashMap<>();
             LongAdder deliveries = new LongAdder();
             try (ReliablePublisher publisher = rabbit.publisher(PublisherConfig.builder()
-                    .maxInFlight(5_000).confirmDeadline(Duration.ofSeconds(90)).build());
+                    .maxInFlight(5_000).whenFull(PublisherConfig.WhenFull.BLOCK, Duration.ofSeconds(240))
+                    .confirmDeadline(Duration.ofSeconds(240)).build());
                     ResilientConsumer consumer = rabbit.consume(queue, 500, d -> {
                         deliveries.increment();
                         consumed.merge(d.getProperties().getMessageId(), 1, Integer::sum);
@@ -89,7 +90,7 @@ class ReliablePublisherFailoverIT {
                 Throwable firstError = null;
                 for (CompletableFuture<PublishResult> f : futures) {
                     try {
-                        f.get(120, TimeUnit.SECONDS);
+                        f.get(300, TimeUnit.SECONDS);
                     } catch (ExecutionException e) {
                         failed++;
                         if (firstError == null) {
@@ -98,7 +99,8 @@ class ReliablePublisherFailoverIT {
                     }
                 }
                 long publishMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                assertEquals(0, failed, () -> "futures failed; first: " + null);
+                Throwable first = firstError;
+                assertEquals(0, failed, () -> "futures failed; first: " + first);
                 assertTrue(firstConfirmAfterKill.get() != 0, "a confirm came from another node after the kill");
                 long failoverMillis = TimeUnit.NANOSECONDS.toMillis(firstConfirmAfterKill.get() - killedAt.get());
                 assertNotEquals(publisherEndpoint, failoverEndpoint.get());

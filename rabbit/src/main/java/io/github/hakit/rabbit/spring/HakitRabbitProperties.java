@@ -176,6 +176,19 @@ public class HakitRabbitProperties {
         private Duration confirmDeadline = Duration.ofSeconds(30);
         /** Quorum queue whose leader the publisher's connection should be on (needs management URLs). */
         private String leaderQueue;
+        /**
+         * How long the publisher waits for a quorum queue to elect a leader after a node loss (re-sending nacked
+         * messages on the same node, looking the leader up every 100 ms) before it gives the node up.
+         */
+        private Duration electionTimeout = Duration.ofSeconds(10);
+
+        public Duration getElectionTimeout() {
+            return electionTimeout;
+        }
+
+        public void setElectionTimeout(Duration electionTimeout) {
+            this.electionTimeout = electionTimeout;
+        }
 
         public boolean isEnabled() {
             return enabled;

@@ -1,6 +1,7 @@
 package io.github.hakit.testkit.rabbit;
 
 import io.github.hakit.testkit.ManagedProcess;
+import io.github.hakit.testkit.rocket.BlackHole;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,8 @@ public final class RabbitNode {
     private final Map<String, String> environment;
     private volatile ManagedProcess process;
     private volatile boolean frozen;
+    /** The black holes on the AMQP and management ports while black-holed, else empty. */
+    private volatile List<BlackHole> blackHoles = List.of();
 
     RabbitNode(String letter, String nodeName, int amqpPort, int amqpsPort, int distPort, int managementPort,
             Path configFile, Path pidFile, Path logDir, Map<String, String> environment) {
@@ -156,6 +159,7 @@ public final class RabbitNode {
         if (isAlive()) {
             throw new IllegalStateException(nodeName + " is already running");
         }
+        closeBlackHole();
         try {
             Files.deleteIfExists(pidFile);
         } catch (IOException e) {
@@ -199,6 +203,29 @@ public final class RabbitNode {
         }
         p.stop(grace);
         deletePidFile();
+    }
+
+    /**
+     * A black-holed host as its clients see it: the node is killed ({@code kill -9}) and its AMQP and management
+     * ports are taken by a {@link BlackHole} that accepts every connection and never answers, so clients meet
+     * connect-then-silence (their own timeouts end it) instead of a refused connection. Its peers see the node gone.
+     * {@link #start()} (or {@link RabbitTestCluster#heal}) closes the hole and boots the node on its data.
+     */
+    public synchronized void blackHole() {
+        kill();
+        closeBlackHole();
+        blackHoles = List.of(BlackHole.open(host(), amqpPort), BlackHole.open(host(), managementPort));
+    }
+
+    /** True between {@link #blackHole()} and the next {@link #start()}. */
+    public boolean isBlackHoled() {
+        return !blackHoles.isEmpty();
+    }
+
+    void closeBlackHole() {
+        List<BlackHole> holes = blackHoles;
+        blackHoles = List.of();
+        holes.forEach(BlackHole::close);
     }
 
     /** SIGSTOP: the node's sockets keep accepting, nothing answers; peers notice after {@code net_ticktime}. */

@@ -525,6 +525,7 @@ public final class RabbitTestCluster implements AutoCloseable {
 
     private void killAll() {
         for (RabbitNode node : nodes) {
+            node.closeBlackHole();
             try {
                 node.kill();
             } catch (RuntimeException e) {
