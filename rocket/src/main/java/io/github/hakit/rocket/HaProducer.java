@@ -14,6 +14,7 @@ import io.github.hakit.core.UpstreamCallException;
 import io.github.hakit.core.UpstreamStatus;
 import io.github.hakit.core.event.UpstreamListener;
 import io.github.hakit.core.retry.NextUpstreamPolicy;
+import io.github.hakit.core.retry.RetryBudgetConfig;
 import io.github.hakit.rocket.internal.BrokerFailures;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
@@ -120,6 +121,8 @@ public final class HaProducer implements AutoCloseable {
                 .timeout(config.sendTimeout)
                 .attemptTimeout(config.sendTimeout)
                 .shareDeadline(config.minAttemptTimeout)
+                // tries bounds the retries of a send; a budget would fail sends while a broker dies mid-burst
+                .budget(RetryBudgetConfig.unlimited())
                 .build();
         Upstream.Builder ub = Upstream.builder("rocketmq-brokers-" + config.group).endpoints(List.of())
                 .nextUpstream(policy).classifier(BrokerFailures.classifier()).ticker(ticker);

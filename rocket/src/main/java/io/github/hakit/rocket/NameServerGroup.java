@@ -261,10 +261,10 @@ public final class NameServerGroup implements AutoCloseable {
                     }
                 }));
             }
-            long deadline = System.nanoTime() + config.checkTimeout.toNanos() + 200_000_000L;
+            long deadline = config.ticker.read() + config.checkTimeout.toNanos() + 200_000_000L;
             for (java.util.concurrent.Future<?> f : checks) {
                 try {
-                    f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    f.get(Math.max(1, deadline - config.ticker.read()), TimeUnit.NANOSECONDS);
                 } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
                     // not answered in time: starts UP, as HAProxy servers do
                 } catch (InterruptedException e) {
