@@ -1,23 +1,39 @@
 package io.github.hakit.rocket;
 
-import io.github.hakit.rocket.internal.AttemptBudget;
-import io.github.hakit.rocket.internal.BrokerSelector;
-import io.github.hakit.rocket.internal.SendFailures;
+import io.github.hakit.core.CallOptions;
+import io.github.hakit.core.Candidates;
+import io.github.hakit.core.Endpoint;
+import io.github.hakit.core.EndpointStatus;
+import io.github.hakit.core.FailureKind;
+import io.github.hakit.core.HostPort;
+import io.github.hakit.core.NoLiveEndpointException;
+import io.github.hakit.core.ResultClassifier;
+import io.github.hakit.core.Ticker;
+import io.github.hakit.core.Upstream;
+import io.github.hakit.core.UpstreamCallException;
+import io.github.hakit.core.UpstreamStatus;
+import io.github.hakit.core.event.UpstreamListener;
+import io.github.hakit.core.retry.NextUpstreamPolicy;
+import io.github.hakit.core.retry.RetryBudgetConfig;
+import io.github.hakit.rocket.internal.BrokerFailures;
+import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.impl.factory.MQClientInstance;
-import org.apache.rocketmq.remoting.RPCHook;
-import org.apache.rocketmq.remoting.exception.RemotingException;
 import org.apache.rocketmq.client.impl.producer.TopicPublishInfo;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendCallback;
@@ -25,22 +41,28 @@ import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.remoting.RPCHook;
+import org.apache.rocketmq.remoting.exception.RemotingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A RocketMQ producer that routes around failing brokers: each send gets an overall deadline split
- * into per-attempt shares (a hung broker cannot eat the whole budget), failed attempts are retried on
- * a different broker, a broker that fails or answers slowly is isolated at once (latency-fault
- * isolation, on by default), and failures reach the caller classified ({@link SendFailureKind}) with
- * every attempt listed. Sync, async and one-way sends. Wraps rocketmq-client's
- * {@link DefaultMQProducer}; hakit picks the queue, the client does the I/O.
+ * A RocketMQ producer that routes around failing brokers, as a thin adapter on core's {@link Upstream}: a topic's
+ * broker groups (their masters) are each send's per-call {@link Candidates}; core's next-upstream loop tries them in
+ * rotation, shares the overall deadline across the attempts (a hung broker cannot eat the whole budget,
+ * apache/rocketmq#4720), retries a failed attempt on a different broker, and remembers failed brokers: a broker that
+ * fails (or answers slower than {@code slowSendThreshold}) is out for {@code brokerIsolation} (Nginx's
+ * {@code max_fails=1 fail_timeout=brokerIsolation}), visible in {@link #status()}, in core's metrics and in
+ * {@link UpstreamListener} events. Failures reach the caller classified ({@link SendFailureKind}) with every attempt
+ * listed. Sync, async and one-way sends. Wraps rocketmq-client's {@link DefaultMQProducer}: hakit picks the broker
+ * and queue, the client does the I/O.
  *
  * <pre>{@code
  * try (NameServerGroup nameServers = NameServerGroup.builder("orders").addresses("ns1:9876;ns2:9876").build().start();
  *      HaProducer producer = HaProducer.builder("order-producer").nameServers(nameServers)
  *              .sendTimeout(Duration.ofSeconds(3)).tries(3).build().start()) {
  *     SendResult r = producer.send(new Message("orders", body));
+ *     log.info("\n{}", producer.status().render());   // brokers, DOWN (passive) while isolated
  * }
  * }</pre>
  */
@@ -55,15 +77,28 @@ public final class HaProducer implements AutoCloseable {
 
     private final Builder config;
     private final DefaultMQProducer producer;
-    private final BrokerSelector selector;
+    private final Upstream brokers;
+    private final Ticker ticker;
+    private final ResultClassifier<SendResult> notStoredOk;
     private final LongAdder sends = new LongAdder();
     private final LongAdder failedAttempts = new LongAdder();
     private final LongAdder callerFailures = new LongAdder();
+    private final List<SendListener> listeners;
+    /** Per topic: the route the candidates were made from, and the candidates (rebuilt when the route changes). */
+    private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    /** Broker endpoints by {@code name@address}, so that a route change keeps equal endpoints. */
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final AtomicInteger queueRotation = new AtomicInteger();
     private volatile MQClientInstance client;
+
+    /** A topic's writable queues grouped by broker, and the brokers as core endpoints. */
+    private record Route(TopicPublishInfo info, List<Endpoint> brokers, Map<String, List<MessageQueue>> queues) {
+    }
 
     private HaProducer(Builder config) {
         this.config = config;
-        this.selector = new BrokerSelector(config.brokerIsolation, config.slowSendThreshold, config.nanoTicker);
+        this.ticker = config.ticker;
+        this.listeners = new CopyOnWriteArrayList<>(config.listeners);
         this.producer = config.client != null ? config.client : new DefaultMQProducer(config.group, config.rpcHook);
         producer.setInstanceName(config.instanceName);
         producer.setRetryTimesWhenSendFailed(0); // hakit retries, across brokers, within the deadline
@@ -76,6 +111,32 @@ public final class HaProducer implements AutoCloseable {
         if (config.customizer != null) {
             config.customizer.accept(producer);
         }
+        NextUpstreamPolicy policy = NextUpstreamPolicy.builder()
+                .conditions(FailureKind.ERROR, FailureKind.TIMEOUT, FailureKind.OVERLOADED, FailureKind.UNAVAILABLE,
+                        FailureKind.NO_ROUTE)
+                .tries(config.tries)
+                // like the old selector: once every broker was tried, another round (failed ones last)
+                .rounds(config.tries)
+                .backoff(IntervalFunction.of(Duration.ofMillis(1)))
+                .timeout(config.sendTimeout)
+                .attemptTimeout(config.sendTimeout)
+                .shareDeadline(config.minAttemptTimeout)
+                // tries bounds the retries of a send; a budget would fail sends while a broker dies mid-burst
+                .budget(RetryBudgetConfig.unlimited())
+                .build();
+        Upstream.Builder ub = Upstream.builder("rocketmq-brokers-" + config.group).endpoints(List.of())
+                .nextUpstream(policy).classifier(BrokerFailures.classifier()).ticker(ticker);
+        if (config.scheduler != null) {
+            ub.scheduler(config.scheduler);
+        }
+        config.upstreamListeners.forEach(ub::listener);
+        this.brokers = ub.build();
+        this.notStoredOk = new ResultClassifier<>() {
+            @Override
+            public FailureKind classify(SendResult r) {
+                return r.getSendStatus() == SendStatus.SEND_OK ? null : FailureKind.UNAVAILABLE;
+            }
+        };
     }
 
     /** A builder for a producer in {@code producerGroup}. */
@@ -109,28 +170,29 @@ public final class HaProducer implements AutoCloseable {
     }
 
     /**
-     * {@link #send(Message)} with this call's own overall deadline instead of {@code sendTimeout} (e.g. the
-     * timeout a {@code RocketMQTemplate} caller passed).
+     * {@link #send(Message)} with this call's own overall deadline (e.g. the timeout a {@code RocketMQTemplate} caller
+     * passed). A deadline shorter than {@code sendTimeout} bounds every attempt; a longer one is cut to
+     * {@code sendTimeout} (the broker upstream's policy).
      */
     public SendResult send(Message message, Duration timeout) throws RocketSendException {
         Objects.requireNonNull(message, "message");
         Call call = new Call(message, Builder.positive(timeout, "timeout"));
-        while (true) {
-            MessageQueue mq = call.next();
-            if (mq == null) {
-                throw call.failure();
-            }
-            long a0 = config.nanoTicker.getAsLong();
-            try {
-                SendResult r = producer.send(message, mq, call.attemptMillis);
-                if (call.succeeded(mq, a0, r)) {
-                    return r;
+        try {
+            Candidates candidates = call.candidates();
+            SendResult r = brokers.execute(candidates, call.options(), attempt -> {
+                MessageQueue mq = call.queue(attempt.endpoint());
+                long millis = call.attemptMillis(attempt.timeout());
+                long a0 = ticker.read();
+                try {
+                    return call.answered(mq, a0, millis, producer.send(message, mq, millis));
+                } catch (Exception e) {
+                    throw call.failed(mq, a0, millis, e);
                 }
-            } catch (Exception e) {
-                if (!call.failed(mq, a0, e)) {
-                    throw call.failure();
-                }
-            }
+            }, resultClassifier(call));
+            call.done(r);
+            return r;
+        } catch (RuntimeException e) {
+            throw call.failure(e);
         }
     }
 
@@ -142,48 +204,51 @@ public final class HaProducer implements AutoCloseable {
         return sendAsync(message, config.sendTimeout);
     }
 
-    /** {@link #sendAsync(Message)} with this call's own overall deadline. */
+    /** {@link #sendAsync(Message)} with this call's own overall deadline (see {@link #send(Message, Duration)}). */
     public CompletableFuture<SendResult> sendAsync(Message message, Duration timeout) {
         Objects.requireNonNull(message, "message");
+        Call call = new Call(message, Builder.positive(timeout, "timeout"));
         CompletableFuture<SendResult> result = new CompletableFuture<>();
-        attemptAsync(new Call(message, Builder.positive(timeout, "timeout")), result);
-        return result;
-    }
-
-    private void attemptAsync(Call call, CompletableFuture<SendResult> result) {
-        MessageQueue mq = call.next();
-        if (mq == null) {
-            result.completeExceptionally(call.failure());
-            return;
-        }
-        long a0 = config.nanoTicker.getAsLong();
+        CompletionStage<SendResult> stage;
         try {
-            producer.send(call.message, mq, new SendCallback() {
-                @Override
-                public void onSuccess(SendResult r) {
-                    if (call.succeeded(mq, a0, r)) {
-                        result.complete(r);
-                    } else {
-                        attemptAsync(call, result);
-                    }
-                }
+            stage = brokers.executeAsync(call.candidates(), call.options(), attempt -> {
+                MessageQueue mq = call.queue(attempt.endpoint());
+                long millis = call.attemptMillis(attempt.timeout());
+                long a0 = ticker.read();
+                CompletableFuture<SendResult> one = new CompletableFuture<>();
+                try {
+                    producer.send(message, mq, new SendCallback() {
+                        @Override
+                        public void onSuccess(SendResult r) {
+                            one.complete(call.answered(mq, a0, millis, r));
+                        }
 
-                @Override
-                public void onException(Throwable e) {
-                    if (call.failed(mq, a0, e)) {
-                        attemptAsync(call, result);
-                    } else {
-                        result.completeExceptionally(call.failure());
-                    }
+                        @Override
+                        public void onException(Throwable e) {
+                            one.completeExceptionally(call.failed(mq, a0, millis, e));
+                        }
+                    }, millis);
+                } catch (Exception e) {
+                    throw call.failed(mq, a0, millis, e);
                 }
-            }, call.attemptMillis);
-        } catch (Exception e) {
-            if (call.failed(mq, a0, e)) {
-                attemptAsync(call, result);
-            } else {
-                result.completeExceptionally(call.failure());
-            }
+                return one;
+            }, resultClassifier(call));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(call.failure(e));
+            return result;
         }
+        stage.whenComplete((r, e) -> {
+            if (e == null) {
+                call.done(r);
+                result.complete(r);
+            } else {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                result.completeExceptionally(call.failure(cause instanceof RuntimeException re ? re
+                        : new UpstreamCallException(brokers.name(), "send failed", List.of(), cause)));
+            }
+        });
+        return result;
     }
 
     /**
@@ -193,27 +258,43 @@ public final class HaProducer implements AutoCloseable {
     public void sendOneway(Message message) throws RocketSendException {
         Objects.requireNonNull(message, "message");
         Call call = new Call(message, config.sendTimeout);
-        while (true) {
-            MessageQueue mq = call.next();
-            if (mq == null) {
-                throw call.failure();
-            }
-            long a0 = config.nanoTicker.getAsLong();
-            try {
-                producer.sendOneway(message, mq);
-                call.attempts.add(new SendAttempt(mq.getBrokerName(), mq.getQueueId(), since(a0),
-                        Duration.ofMillis(call.attemptMillis), null, null));
-                return;
-            } catch (Exception e) {
-                if (!call.failed(mq, a0, e)) {
-                    throw call.failure();
+        try {
+            brokers.execute(call.candidates(), CallOptions.nonIdempotent(), attempt -> {
+                MessageQueue mq = call.queue(attempt.endpoint());
+                long millis = call.attemptMillis(attempt.timeout());
+                long a0 = ticker.read();
+                try {
+                    producer.sendOneway(message, mq);
+                    call.answered(mq, a0, millis, null);
+                    return Boolean.TRUE;
+                } catch (Exception e) {
+                    throw call.failed(mq, a0, millis, e);
                 }
-            }
+            });
+        } catch (RuntimeException e) {
+            throw call.failure(e);
         }
     }
 
+    private ResultClassifier<SendResult> resultClassifier(Call call) {
+        if (!config.retryWhenNotStoredOk) {
+            return null;
+        }
+        return new ResultClassifier<>() {
+            @Override
+            public FailureKind classify(SendResult r) {
+                return notStoredOk.classify(r);
+            }
+
+            @Override
+            public void discard(SendResult r) {
+                call.notStoredOk(r);
+            }
+        };
+    }
+
     private void emit(Consumer<SendListener> event) {
-        for (SendListener l : config.listeners) {
+        for (SendListener l : listeners) {
             try {
                 event.accept(l);
             } catch (RuntimeException e) {
@@ -223,11 +304,11 @@ public final class HaProducer implements AutoCloseable {
     }
 
     private Duration since(long t0) {
-        return Duration.ofNanos(config.nanoTicker.getAsLong() - t0);
+        return Duration.ofNanos(ticker.read() - t0);
     }
 
     /** The writable queues of a topic from the client's route table, fetching the route when missing. */
-    private List<MessageQueue> writableQueues(String topic) {
+    private TopicPublishInfo publishInfo(String topic) {
         Map<String, TopicPublishInfo> table = producer.getDefaultMQProducerImpl().getTopicPublishInfoTable();
         TopicPublishInfo info = table.get(topic);
         if (info == null || !info.ok()) {
@@ -239,12 +320,67 @@ public final class HaProducer implements AutoCloseable {
                 info = table.get(topic);
             }
         }
-        return info == null || !info.ok() ? List.of() : info.getMessageQueueList();
+        return info == null || !info.ok() ? null : info;
     }
 
-    /** Brokers out of rotation now and for how long. */
+    /** The topic's brokers and queues, rebuilt only when the client's route for it changed. */
+    private Route route(String topic, TopicPublishInfo info) {
+        Route r = routes.get(topic);
+        if (r != null && r.info() == info) {
+            return r;
+        }
+        Map<String, List<MessageQueue>> byBroker = new LinkedHashMap<>();
+        for (MessageQueue q : info.getMessageQueueList()) {
+            byBroker.computeIfAbsent(q.getBrokerName(), b -> new ArrayList<>()).add(q);
+        }
+        List<Endpoint> list = new ArrayList<>(byBroker.size());
+        for (String broker : byBroker.keySet()) {
+            String address = client.findBrokerAddressInPublish(broker);
+            if (address == null) {
+                continue; // no master: not writable
+            }
+            list.add(endpoints.computeIfAbsent(broker + "@" + address, k -> {
+                HostPort hp = HostPort.parse(address);
+                return Endpoint.builder(hp.host(), hp.port()).name(broker).maxFails(1)
+                        .failTimeout(config.brokerIsolation).build();
+            }));
+        }
+        r = new Route(info, List.copyOf(list), Map.copyOf(byBroker));
+        routes.put(topic, r);
+        return r;
+    }
+
+    /**
+     * Brokers out of rotation now (ejected by a failure or a slow answer) and about how long they stay out: core's
+     * failure memory, as in {@link #status()}.
+     */
     public Map<String, Duration> isolatedBrokers() {
-        return selector.isolated();
+        Map<String, Duration> out = new TreeMap<>();
+        for (EndpointStatus s : brokers.status().endpoints()) {
+            if (!s.state().takesTraffic()) {
+                Duration left = config.brokerIsolation.minus(s.sinceLastChange());
+                out.put(s.name(), left.isNegative() ? Duration.ZERO : left);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The brokers this producer has sent to, HAProxy-style: {@code UP}, or {@code DOWN (passive)} while a failure
+     * keeps one out of rotation, with its successes, failures and last change.
+     */
+    public UpstreamStatus status() {
+        return brokers.status();
+    }
+
+    /** The core upstream of the brokers (listeners, {@code UpstreamMetrics}, operator drain/maintenance). */
+    public Upstream upstream() {
+        return brokers;
+    }
+
+    /** Adds a send listener (e.g. meters bound after the producer was built). */
+    public void addListener(SendListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Counters since start. */
@@ -262,6 +398,11 @@ public final class HaProducer implements AutoCloseable {
     public record Stats(long sends, long failedAttempts, long callerFailures) {
     }
 
+    /** The producer group. */
+    public String group() {
+        return config.group;
+    }
+
     /** The wrapped client, for what hakit does not cover; do not change its retry settings. */
     public DefaultMQProducer unwrap() {
         return producer;
@@ -273,19 +414,18 @@ public final class HaProducer implements AutoCloseable {
             config.nameServers.detach(client);
         }
         producer.shutdown();
+        brokers.close();
     }
 
-    /** The state of one call across its attempts. */
+    /** One call: its deadline, its route, and its attempts as {@link SendAttempt}s. */
     private final class Call {
         final Message message;
-        final long start = config.nanoTicker.getAsLong();
+        final long start = ticker.read();
         final long deadline;
         final List<SendAttempt> attempts = new ArrayList<>(2);
-        final Set<String> tried = new HashSet<>(4);
-        long attemptMillis;
-        SendFailureKind lastKind;
-        Throwable lastError;
-        boolean done;
+        Route route;
+        SendFailureKind routeFailure;
+        Throwable routeError;
 
         Call(Message message, Duration timeout) {
             this.message = message;
@@ -293,113 +433,132 @@ public final class HaProducer implements AutoCloseable {
             sends.increment();
         }
 
-        /** The queue for the next attempt, or null when the call is over (then {@link #failure()}). */
-        MessageQueue next() {
-            if (done) {
-                return null;
-            }
-            int triesLeft = config.tries - attempts.size();
-            if (triesLeft <= 0) {
-                return null;
-            }
-            if (deadline - config.nanoTicker.getAsLong() <= 0) {
-                return timedOut();
-            }
-            List<MessageQueue> queues = null;
-            for (int lookup = 1; queues == null; lookup++) {
+        CallOptions options() {
+            // a request that may have been stored is repeated only when asked (RocketMQ is at-least-once)
+            return config.retryWhenMayBeStored ? CallOptions.idempotent() : CallOptions.nonIdempotent();
+        }
+
+        /** The topic's brokers; throws (ending the call) when no route can be had. */
+        Candidates candidates() {
+            TopicPublishInfo info = null;
+            for (int lookup = 1; info == null; lookup++) {
                 try {
-                    queues = writableQueues(message.getTopic());
+                    info = publishInfo(message.getTopic());
+                    if (info == null) {
+                        break;
+                    }
                 } catch (RuntimeException e) {
-                    lastError = e;
+                    routeError = e;
                     // the client wraps a NameServer timeout or send failure; it closes that connection and asks
                     // its next NameServer, so another lookup is worth its time while the deadline lasts
                     boolean nameServer = e.getCause() instanceof RemotingException;
-                    if (!nameServer || lookup >= ROUTE_LOOKUPS || deadline - config.nanoTicker.getAsLong() <= 0) {
-                        lastKind = nameServer ? SendFailureKind.NO_ROUTE : SendFailureKind.CLIENT_ERROR;
-                        return null;
+                    if (!nameServer || lookup >= ROUTE_LOOKUPS || deadline - ticker.read() <= 0) {
+                        routeFailure = nameServer ? SendFailureKind.NO_ROUTE : SendFailureKind.CLIENT_ERROR;
+                        throw e;
                     }
-                    log.info("route lookup for topic {} failed ({}); asking the next NameServer",
+                    log.debug("route lookup for topic {} failed ({}); asking the next NameServer",
                             message.getTopic(), e.getCause().toString());
                 }
             }
-            // the budget after the lookups, which may have waited on a NameServer
-            attemptMillis = AttemptBudget.attemptMillis(deadline - config.nanoTicker.getAsLong(), triesLeft,
-                    config.minAttemptTimeout);
-            if (attemptMillis == 0) {
-                return timedOut();
+            if (info == null) {
+                routeFailure = SendFailureKind.NO_ROUTE;
+                routeError = new IllegalStateException("no route to topic " + message.getTopic());
+                throw (IllegalStateException) routeError;
             }
-            MessageQueue mq = selector.select(queues, tried);
-            if (mq == null && !queues.isEmpty()) {
-                tried.clear(); // every broker was tried: another round, isolated ones last
-                mq = selector.select(queues, tried);
+            route = route(message.getTopic(), info);
+            if (route.brokers().isEmpty()) {
+                routeFailure = SendFailureKind.NO_ROUTE;
+                routeError = new IllegalStateException("no writable broker for topic " + message.getTopic());
+                throw (IllegalStateException) routeError;
             }
-            if (mq == null) {
-                lastKind = SendFailureKind.NO_ROUTE;
-                lastError = new IllegalStateException("no route to topic " + message.getTopic());
-                return null;
-            }
-            tried.add(mq.getBrokerName());
-            return mq;
+            return Candidates.rotating(route.brokers());
         }
 
-        private MessageQueue timedOut() {
-            if (lastKind == null) {
-                lastKind = SendFailureKind.TIMEOUT;
-            }
-            return null;
+        /** A queue of the broker core picked, in rotation. */
+        MessageQueue queue(Endpoint broker) {
+            List<MessageQueue> qs = route.queues().get(broker.name());
+            return qs.get(Math.floorMod(queueRotation.getAndIncrement(), qs.size()));
         }
 
-        /** True when the call is done with this result; false when a non-OK status should be retried. */
-        boolean succeeded(MessageQueue mq, long a0, SendResult r) {
+        /** This attempt's timeout: core's share of the deadline, within this call's own deadline. */
+        long attemptMillis(Duration share) {
+            long left = deadline - ticker.read();
+            if (left <= 0) {
+                throw new BrokerFailures.DeadlineExceeded("deadline of " + Duration.ofNanos(deadline - start).toMillis()
+                        + " ms passed");
+            }
+            return Math.max(1, Math.min(share.toMillis(), left / 1_000_000));
+        }
+
+        SendResult answered(MessageQueue mq, long a0, long millis, SendResult r) {
             Duration took = since(a0);
-            if (r.getSendStatus() != SendStatus.SEND_OK && config.retryWhenNotStoredOk
-                    && attempts.size() + 1 < config.tries) {
-                failedAttempts.increment();
-                attempts.add(new SendAttempt(mq.getBrokerName(), mq.getQueueId(), took,
-                        Duration.ofMillis(attemptMillis), SendFailureKind.NOT_STORED_OK,
-                        new IllegalStateException(r.getSendStatus().name())));
-                lastKind = SendFailureKind.NOT_STORED_OK;
-                return false;
+            if (took.compareTo(config.slowSendThreshold) >= 0) {
+                // a latency fault: the answer is good, the broker is slow; keep it out like a failed one
+                brokers.recordFailure(mq.getBrokerName(), FailureKind.TIMEOUT, took.toNanos());
             }
-            selector.succeeded(mq.getBrokerName(), took);
-            attempts.add(new SendAttempt(mq.getBrokerName(), mq.getQueueId(), took, Duration.ofMillis(attemptMillis),
-                    null, null));
-            done = true;
-            if (attempts.size() > 1 && log.isDebugEnabled()) {
-                log.debug("send to {} succeeded after {}", message.getTopic(), attempts);
+            SendAttempt attempt = new SendAttempt(mq.getBrokerName(), mq.getQueueId(), took, Duration.ofMillis(millis),
+                    null, null);
+            attempts.add(attempt);
+            if (!listeners.isEmpty()) {
+                emit(l -> l.attemptSucceeded(message.getTopic(), attempt));
             }
-            return true;
+            return r;
         }
 
-        /** Records a failed attempt; true when another attempt may follow. */
-        boolean failed(MessageQueue mq, long a0, Throwable e) {
-            SendFailureKind kind = SendFailures.classify(e);
+        /** Records a failed attempt; returns what to throw to core's loop. */
+        Exception failed(MessageQueue mq, long a0, long millis, Throwable e) {
+            SendFailureKind kind = BrokerFailures.classify(e);
             failedAttempts.increment();
-            attempts.add(new SendAttempt(mq.getBrokerName(), mq.getQueueId(), since(a0),
-                    Duration.ofMillis(attemptMillis), kind, e));
-            lastKind = kind;
-            lastError = e;
-            emit(l -> l.attemptFailed(message.getTopic(), attempts.get(attempts.size() - 1)));
+            SendAttempt attempt = new SendAttempt(mq.getBrokerName(), mq.getQueueId(), since(a0),
+                    Duration.ofMillis(millis), kind, e);
+            attempts.add(attempt);
+            emit(l -> l.attemptFailed(message.getTopic(), attempt));
             if (kind == SendFailureKind.INTERRUPTED) {
                 Thread.currentThread().interrupt();
             }
-            if (kind.retriable()) {
-                selector.failed(mq.getBrokerName());
-                log.debug("broker {} failed ({}), isolated for {} ms", mq.getBrokerName(), kind,
-                        config.brokerIsolation.toMillis());
-            }
-            boolean retry = kind.retriable() && (config.retryWhenMayBeStored || !kind.mayBeStored());
-            if (!retry) {
-                done = true;
-            }
-            return retry;
+            return e instanceof Exception ex ? ex : new RuntimeException(e);
         }
 
-        RocketSendException failure() {
+        /** A non-OK store status that core moves on from. */
+        void notStoredOk(SendResult r) {
+            failedAttempts.increment();
+            int last = attempts.size() - 1;
+            SendAttempt ok = attempts.get(last);
+            SendAttempt failed = new SendAttempt(ok.brokerName(), ok.queueId(), ok.took(), ok.timeout(),
+                    SendFailureKind.NOT_STORED_OK, new IllegalStateException(r.getSendStatus().name()));
+            attempts.set(last, failed);
+            emit(l -> l.attemptFailed(message.getTopic(), failed));
+        }
+
+        void done(SendResult r) {
+            if (attempts.size() > 1 && log.isDebugEnabled()) {
+                log.debug("send to {} succeeded after {}", message.getTopic(), attempts);
+            }
+        }
+
+        RocketSendException failure(RuntimeException e) {
             callerFailures.increment();
-            SendFailureKind kind = lastKind != null ? lastKind : SendFailureKind.TIMEOUT;
+            SendFailureKind kind;
+            Throwable cause = e;
+            if (e instanceof BrokerFailures.DeadlineExceeded) {
+                kind = SendFailureKind.TIMEOUT;
+            } else if (routeFailure != null && attempts.isEmpty()) {
+                kind = routeFailure;
+                cause = routeError;
+            } else if (e instanceof NoLiveEndpointException) {
+                SendAttempt last = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+                kind = last != null && last.failure() != null ? last.failure() : SendFailureKind.TIMEOUT;
+                cause = last != null && last.error() != null ? last.error() : e;
+            } else {
+                Throwable inner = e instanceof UpstreamCallException && e.getCause() != null ? e.getCause() : e;
+                kind = BrokerFailures.classify(inner);
+                cause = inner;
+            }
+            if (kind == SendFailureKind.INTERRUPTED) {
+                Thread.currentThread().interrupt();
+            }
             RocketSendException failure = new RocketSendException(message.getTopic(), kind, attempts, since(start),
-                    lastError);
+                    cause);
             emit(l -> l.sendFailed(message.getTopic(), failure));
             return failure;
         }
@@ -430,10 +589,12 @@ public final class HaProducer implements AutoCloseable {
         private Duration routePollInterval = Duration.ofSeconds(10);
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private Duration nameServerTimeout;
-        private LongSupplier nanoTicker = System::nanoTime;
+        private Ticker ticker = Ticker.system();
+        private ScheduledExecutorService scheduler;
+        private final List<UpstreamListener> upstreamListeners = new CopyOnWriteArrayList<>();
         private Consumer<DefaultMQProducer> customizer;
         private DefaultMQProducer client;
-        private final List<SendListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<SendListener> listeners = new CopyOnWriteArrayList<>();
 
         private Builder(String group) {
             this.group = nonBlank(group, "producer group");
@@ -549,9 +710,24 @@ public final class HaProducer implements AutoCloseable {
             return this;
         }
 
-        /** A monotonic nanosecond ticker (tests). */
-        public Builder nanoTicker(LongSupplier ticker) {
-            this.nanoTicker = Objects.requireNonNull(ticker, "ticker");
+        /** The monotonic clock of the deadlines, attempt timings and broker isolation (default {@link Ticker#system()}). */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * The scheduler for the broker upstream's timers (ends of isolation, async retries' backoff); default: one
+         * daemon thread owned by the producer, gone when idle.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Adds a listener for the broker upstream's events: isolation and its end, retries, exhausted sends. */
+        public Builder listener(UpstreamListener listener) {
+            upstreamListeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -577,7 +753,7 @@ public final class HaProducer implements AutoCloseable {
             return this;
         }
 
-        /** Adds a listener for failed attempts and sends. */
+        /** Adds a listener for failed attempts and sends (with the topic and hakit's {@link SendAttempt}s). */
         public Builder listener(SendListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;

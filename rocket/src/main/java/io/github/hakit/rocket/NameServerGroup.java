@@ -7,6 +7,7 @@ import io.github.hakit.core.config.HaproxyBackendParser;
 import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.core.HealthState;
 import io.github.hakit.core.HostPort;
+import io.github.hakit.core.Ticker;
 import io.github.hakit.core.config.NginxUpstreamParser;
 import io.github.hakit.core.Upstream;
 import io.github.hakit.core.event.UpstreamListener;
@@ -15,7 +16,6 @@ import io.github.hakit.rocket.internal.NameServerTraffic;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executors;
@@ -30,8 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.apache.rocketmq.client.ClientConfig;
 import org.apache.rocketmq.client.impl.MQClientManager;
 import org.apache.rocketmq.client.impl.factory.MQClientInstance;
@@ -52,6 +51,16 @@ import org.slf4j.LoggerFactory;
  * dead or black-holed NameServer costs no caller time once detected. When none is UP, all are used
  * (nginx's "all down → try anyway"). When the brokers the NameServers route to change (a master dies
  * or returns), attached clients refresh their topic routes at once instead of at their next poll.
+ *
+ * <p><b>Readiness.</b> A NameServer that answers is not yet ready: right after a restart it knows no brokers until
+ * they re-register (up to their {@code registerNameServerPeriod}, 30 s by default), and a client that asks it for a
+ * route gets {@code NO_ROUTE}. A check therefore fails when the NameServer's broker set is empty, or a strict
+ * subset of what another ready NameServer reported in its last check; like any failed check it counts towards
+ * {@code fall}, and the NameServer comes back only after {@code rise} ready answers in a row (HAProxy's
+ * {@code rise}). Broker sets are kept per NameServer: the brokers "changed" only when the union of what the ready
+ * NameServers know changes, so two NameServers that disagree for a while cause no route refreshes. {@link #start()}
+ * makes one check round (at most {@code checkTimeout}) so that a NameServer found dead or not ready starts DOWN
+ * instead of UP.
  *
  * <p>Passive accounting: the clients' own NameServer requests count too. A request the client sends to a
  * NameServer and that stays unanswered for as long as the client waits (its {@code mqClientApiTimeout}) is a
@@ -78,7 +87,6 @@ public final class NameServerGroup implements AutoCloseable {
     private final Builder config;
     private final ScheduledExecutorService scheduler;
     private final boolean ownScheduler;
-    private final NameServerProbe probe;
     private final NameServerTraffic.Sink trafficSink;
     /** One accounting hook per client request timeout in use (the timeout after which a request counts). */
     private final Map<Long, NameServerTraffic> traffic = new ConcurrentHashMap<>();
@@ -88,13 +96,39 @@ public final class NameServerGroup implements AutoCloseable {
     private volatile List<Endpoint> lastGoodSource = List.of();
     private volatile List<String> healthy = List.of();
     private volatile Observation lastObservation = new Observation(null, null, Instant.EPOCH);
-    private volatile String brokerFingerprint = "";
-    private ScheduledFuture<?> sourceTask;
-    private ScheduledFuture<?> sweepTask;
+    /** What each NameServer answered in its last check (an unanswered check removes its entry). */
+    private final Map<String, Known> known = new ConcurrentHashMap<>();
+    /** The brokers the ready NameServers know together; null before the first ready answer. */
+    private Set<String> brokers;
+    private final java.util.concurrent.atomic.AtomicLong brokerChanges = new java.util.concurrent.atomic.AtomicLong();
+    private volatile ScheduledFuture<?> sourceTask;
+    private volatile ScheduledFuture<?> sweepTask;
     private volatile boolean closed;
 
     private record Observation(String nameServer, ClusterInfo info, Instant at) {
     }
+
+    /** A NameServer's last answer: its brokers ({@code name/id=address}), when, and whether it was ready. */
+    private record Known(Set<String> brokers, long atNanos, boolean ready) {
+    }
+
+    /** A check that reached a NameServer that is not ready: it answered, but its routes are incomplete. */
+    static final class NotReadyException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotReadyException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Asks one NameServer for its cluster info (a test replaces the real remoting probe). */
+    @FunctionalInterface
+    interface ClusterProbe {
+        ClusterInfo check(String address, Duration timeout) throws Exception;
+    }
+
+    private final ClusterProbe clusterProbe;
+    private final NameServerProbe ownProbe;
 
     private NameServerGroup(Builder config) {
         this.config = config;
@@ -104,7 +138,8 @@ public final class NameServerGroup implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }) : config.scheduler;
-        this.probe = new NameServerProbe(config.checkTimeout);
+        this.ownProbe = config.probe == null ? new NameServerProbe(config.checkTimeout) : null;
+        this.clusterProbe = config.probe != null ? config.probe : ownProbe::check;
         this.trafficSink = new NameServerTraffic.Sink() {
             @Override
             public void success(String endpointName, long latencyNanos) {
@@ -122,7 +157,7 @@ public final class NameServerGroup implements AutoCloseable {
     private NameServerTraffic traffic(long timeoutMillis) {
         return traffic.computeIfAbsent(timeoutMillis, t -> {
             NameServerTraffic hook = new NameServerTraffic(trafficSink, Duration.ofMillis(t).toNanos(),
-                    config.nanoTicker);
+                    config.ticker);
             hook.watch(watched);
             return hook;
         });
@@ -139,8 +174,9 @@ public final class NameServerGroup implements AutoCloseable {
     }
 
     /**
-     * Reads the source (must succeed once) and starts the health checks (every NameServer starts UP, as
-     * HAProxy servers do) and, for a dynamic source, its periodic refresh.
+     * Reads the source (must succeed once), makes one check round (at most {@code checkTimeout} in all: a NameServer
+     * that is unreachable or not ready starts DOWN as long as another one is ready; one not reached in time starts UP,
+     * as HAProxy servers do) and starts the health checks and, for a dynamic source, its periodic refresh.
      *
      * @throws IllegalStateException when the source gives no addresses
      */
@@ -162,28 +198,185 @@ public final class NameServerGroup implements AutoCloseable {
             checkBuilder.downInter(config.downInter);
         }
         HealthCheckConfig check = checkBuilder.build();
-        upstream = Upstream.builder("rocketmq-namesrv-" + config.name)
+        Map<String, String> firstRound = firstRound(initial);
+        Upstream.Builder ub = Upstream.builder("rocketmq-namesrv-" + config.name)
                 .endpoints(initial)
-                .healthCheck(check, (endpoint, timeout) -> observe(endpoint.address(),
-                        probe.check(endpoint.address(), timeout)))
+                .healthCheck(check, (endpoint, timeout) -> check(endpoint.address(), timeout))
                 .scheduler(scheduler)
+                .ticker(config.ticker)
                 .listener(new UpstreamListener() {
                     @Override
                     public void onStateChange(StateChange event) {
                         refreshHealthy();
                     }
-                })
-                .build();
+                });
+        if (config.probeExecutor != null) {
+            ub.probeExecutor(config.probeExecutor);
+        }
+        upstream = ub.build();
+        if (firstRound.containsValue(null)) {
+            for (Endpoint e : initial) {
+                String why = firstRound.get(e.address());
+                if (why != null && !e.down()) {
+                    upstream.setHealth(e.name(), Upstream.HealthCommand.DOWN);
+                }
+            }
+        }
         watch(initial);
         refreshHealthy();
-        long sweep = Math.max(50, Math.min(250, config.requestTimeout.toMillis() / 10));
-        sweepTask = scheduler.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        scheduleSweep();
         if (!(config.source instanceof FixedSource || config.source instanceof FixedAddresses)) {
-            long refresh = config.sourceRefresh.toMillis();
-            sourceTask = scheduler.scheduleWithFixedDelay(this::refreshSource, refresh, refresh, TimeUnit.MILLISECONDS);
+            scheduleSourceRefresh();
         }
         log.info("NameServer group {} started: {} (source {})", config.name, healthy, config.source.describe());
         return this;
+    }
+
+    /**
+     * One check of every NameServer before the group starts, in parallel, each within {@code checkTimeout}: address
+     * to {@code null} (ready) or the reason it is not (unreachable or not ready); NameServers not answered in time
+     * are absent.
+     */
+    private Map<String, String> firstRound(List<Endpoint> endpoints) {
+        List<String> addresses = endpoints.stream().filter(e -> !e.down()).map(Endpoint::address).distinct().toList();
+        Map<String, String> out = new ConcurrentHashMap<>();
+        if (addresses.isEmpty()) {
+            return out;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                addresses.size(), r -> {
+                    Thread t = new Thread(r, "hakit-namesrv-first-check-" + config.name);
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<?>> checks = new java.util.ArrayList<>();
+            for (String address : addresses) {
+                checks.add(pool.submit(() -> {
+                    try {
+                        check(address, config.checkTimeout);
+                        out.put(address, "");
+                    } catch (Exception ex) {
+                        out.put(address, String.valueOf(ex.getMessage()));
+                    }
+                }));
+            }
+            long deadline = config.ticker.read() + config.checkTimeout.toNanos() + 200_000_000L;
+            for (java.util.concurrent.Future<?> f : checks) {
+                try {
+                    f.get(Math.max(1, deadline - config.ticker.read()), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // not answered in time: starts UP, as HAProxy servers do
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // readiness is relative: judge every answer against all the others
+        Map<String, String> judged = new LinkedHashMap<>();
+        for (String address : addresses) {
+            String why = out.get(address);
+            if (why == null) {
+                continue;
+            }
+            Known k = known.get(address);
+            if (why.isEmpty() && k != null) {
+                String notReady = notReady(address, k.brokers());
+                known.put(address, new Known(k.brokers(), k.atNanos(), notReady == null));
+                judged.put(address, notReady);
+            } else {
+                judged.put(address, why.isEmpty() ? null : why);
+            }
+        }
+        return judged;
+    }
+
+    /** The active check: asks the NameServer for its cluster info and judges its readiness. */
+    private ClusterInfo check(String address, Duration timeout) throws Exception {
+        ClusterInfo info;
+        try {
+            info = clusterProbe.check(address, timeout);
+        } catch (Exception e) {
+            known.remove(address);
+            throw e;
+        }
+        Set<String> mine = brokerSet(info);
+        String why = notReady(address, mine);
+        known.put(address, new Known(mine, config.ticker.read(), why == null));
+        if (why == null) {
+            lastObservation = new Observation(address, info, config.clock.instant());
+        }
+        brokersChanged();
+        if (why != null) {
+            throw new NotReadyException(why);
+        }
+        return info;
+    }
+
+    /** Why a NameServer that knows {@code mine} is not ready, or null when it is. */
+    private String notReady(String address, Set<String> mine) {
+        if (mine.isEmpty()) {
+            return "NameServer " + address + " answers but knows no brokers";
+        }
+        long now = config.ticker.read();
+        for (Map.Entry<String, Known> other : known.entrySet()) {
+            Known k = other.getValue();
+            if (!other.getKey().equals(address) && k.ready() && now - k.atNanos() <= freshNanos()
+                    && k.brokers().size() > mine.size() && k.brokers().containsAll(mine)) {
+                TreeSet<String> missing = new TreeSet<>(k.brokers());
+                missing.removeAll(mine);
+                return "NameServer " + address + " knows " + mine.size() + " of the " + k.brokers().size()
+                        + " brokers " + other.getKey() + " knows (missing " + missing + ")";
+            }
+        }
+        return null;
+    }
+
+    /** How long a NameServer's last answer counts for comparisons: two check periods and a timeout. */
+    private long freshNanos() {
+        Duration longest = config.checkInterval;
+        if (config.downInter != null && config.downInter.compareTo(longest) > 0) {
+            longest = config.downInter;
+        }
+        return longest.multipliedBy(2).plus(config.checkTimeout).toNanos();
+    }
+
+    /** Refreshes attached clients' routes when the brokers known to the ready NameServers change. */
+    private void brokersChanged() {
+        long now = config.ticker.read();
+        Set<String> union = new TreeSet<>();
+        boolean any = false;
+        for (Known k : known.values()) {
+            if (k.ready() && now - k.atNanos() <= freshNanos()) {
+                union.addAll(k.brokers());
+                any = true;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        synchronized (this) {
+            if (union.equals(brokers)) {
+                return;
+            }
+            boolean first = brokers == null;
+            brokers = union;
+            if (first) {
+                return;
+            }
+            brokerChanges.incrementAndGet();
+        }
+        log.info("brokers of {} changed ({}); refreshing client routes", config.name, union);
+        for (MQClientInstance client : clients) {
+            try {
+                client.updateTopicRouteInfoFromNameServer();
+            } catch (RuntimeException e) {
+                log.warn("route refresh failed for client {}", client.getClientId(), e);
+            }
+        }
     }
 
     private void watch(List<Endpoint> endpoints) {
@@ -205,7 +398,7 @@ public final class NameServerGroup implements AutoCloseable {
             if (kind == null) {
                 u.recordSuccess(endpointName, nanos);
             } else {
-                log.warn("a client's request to NameServer {} of {} got no answer within {} ms", endpointName,
+                log.debug("a client's request to NameServer {} of {} got no answer within {} ms", endpointName,
                         config.name, nanos / 1_000_000);
                 u.recordFailure(endpointName, kind, nanos);
             }
@@ -214,13 +407,49 @@ public final class NameServerGroup implements AutoCloseable {
         }
     }
 
-    /** Expires unanswered NameServer requests and republishes states that changed by time (fail_timeout over). */
+    private long sweepMillis() {
+        return Math.max(50, Math.min(250, config.requestTimeout.toMillis() / 10));
+    }
+
+    private void scheduleSweep() {
+        if (closed) {
+            return;
+        }
+        try {
+            sweepTask = scheduler.schedule(this::sweep, sweepMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("scheduler of NameServer group {} is shut down", config.name);
+        }
+    }
+
+    private void scheduleSourceRefresh() {
+        if (closed) {
+            return;
+        }
+        try {
+            sourceTask = scheduler.schedule(() -> {
+                try {
+                    refreshSource();
+                } finally {
+                    scheduleSourceRefresh();
+                }
+            }, config.sourceRefresh.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("scheduler of NameServer group {} is shut down", config.name);
+        }
+    }
+
+    /**
+     * Expires the attached clients' unanswered NameServer requests (each expiry is a failure for the upstream). The
+     * list clients use changes only on the upstream's state-change events, also when a {@code fail_timeout} ends.
+     */
     private void sweep() {
         try {
             traffic.values().forEach(NameServerTraffic::sweep);
-            refreshHealthy();
         } catch (RuntimeException e) {
             log.warn("NameServer accounting of {} failed", config.name, e);
+        } finally {
+            scheduleSweep();
         }
     }
 
@@ -231,16 +460,17 @@ public final class NameServerGroup implements AutoCloseable {
             return;
         }
         List<String> next;
+        boolean allDown;
         synchronized (this) {
             List<EndpointStatus> all = u.status().endpoints();
             List<String> up = all.stream().filter(s -> s.state().takesTraffic()).map(EndpointStatus::address)
                     .distinct().toList();
-            if (up.isEmpty() && !all.isEmpty()) {
+            allDown = up.isEmpty() && !all.isEmpty();
+            if (allDown) {
                 // nginx's "all down -> try anyway", but never a server configured down (MAINT)
                 List<String> notMaint = all.stream().filter(s -> s.state() != HealthState.MAINT)
                         .map(EndpointStatus::address).distinct().toList();
                 up = notMaint.isEmpty() ? all.stream().map(EndpointStatus::address).distinct().toList() : notMaint;
-                log.warn("no NameServer of {} is UP; clients use all of them: {}", config.name, up);
             }
             if (up.equals(healthy)) {
                 return;
@@ -248,39 +478,28 @@ public final class NameServerGroup implements AutoCloseable {
             healthy = up;
             next = up;
         }
-        log.info("NameServers in use for {}: {}", config.name, next);
+        if (allDown) {
+            log.warn("no NameServer of {} is UP; clients use all of them: {}", config.name, next);
+        } else {
+            log.info("NameServers in use for {}: {}", config.name, next);
+        }
         for (MQClientInstance client : clients) {
             push(client, next);
         }
     }
 
-    private ClusterInfo observe(String address, ClusterInfo info) {
-        lastObservation = new Observation(address, info, config.clock.instant());
-        String fingerprint = fingerprint(info);
-        if (!fingerprint.equals(brokerFingerprint)) {
-            boolean first = brokerFingerprint.isEmpty();
-            brokerFingerprint = fingerprint;
-            if (!first) {
-                log.info("brokers of {} changed ({}); refreshing client routes", config.name, fingerprint);
-                for (MQClientInstance client : clients) {
-                    try {
-                        client.updateTopicRouteInfoFromNameServer();
-                    } catch (RuntimeException e) {
-                        log.warn("route refresh failed for client {}", client.getClientId(), e);
-                    }
-                }
+    /** The brokers a NameServer routes to, as {@code name/id=address}. */
+    private static Set<String> brokerSet(ClusterInfo info) {
+        Set<String> out = new TreeSet<>();
+        if (info == null || info.getBrokerAddrTable() == null) {
+            return out;
+        }
+        for (BrokerData bd : info.getBrokerAddrTable().values()) {
+            if (bd != null && bd.getBrokerAddrs() != null) {
+                bd.getBrokerAddrs().forEach((id, addr) -> out.add(bd.getBrokerName() + "/" + id + "=" + addr));
             }
         }
-        return info;
-    }
-
-    private static String fingerprint(ClusterInfo info) {
-        if (info.getBrokerAddrTable() == null) {
-            return "";
-        }
-        return new TreeMap<>(info.getBrokerAddrTable()).entrySet().stream()
-                .map(e -> e.getKey() + "=" + new TreeMap<>(e.getValue().getBrokerAddrs()))
-                .collect(Collectors.joining(","));
+        return out;
     }
 
     private void refreshSource() {
@@ -312,6 +531,11 @@ public final class NameServerGroup implements AutoCloseable {
         // the remoting client keeps its chosen NameServer while it stays in the list and closes its
         // connection when it leaves (NettyRemotingClient#updateNameServerAddressList)
         client.getMQClientAPIImpl().updateNameServerAddressList(String.join(";", list));
+    }
+
+    /** How often the brokers known to the ready NameServers changed (each change refreshed the clients' routes). */
+    long brokerChanges() {
+        return brokerChanges.get();
     }
 
     /** The NameServers clients should use now, in RocketMQ's {@code namesrvAddr} form ({@code a:9876;b:9876}). */
@@ -415,8 +639,11 @@ public final class NameServerGroup implements AutoCloseable {
         if (ownScheduler) {
             scheduler.shutdownNow();
         }
-        probe.close();
+        if (ownProbe != null) {
+            ownProbe.close();
+        }
         clients.clear();
+        known.clear();
     }
 
     /** Where endpoints come from: a {@link NameServerSource} read as {@code host:port} endpoints. */
@@ -478,7 +705,9 @@ public final class NameServerGroup implements AutoCloseable {
         private Duration failTimeout = Endpoint.DEFAULT_FAIL_TIMEOUT;
         private ScheduledExecutorService scheduler;
         private Clock clock = Clock.systemUTC();
-        private LongSupplier nanoTicker = System::nanoTime;
+        private Ticker ticker = Ticker.system();
+        private ClusterProbe probe;
+        private java.util.concurrent.Executor probeExecutor;
 
         private Builder(String name) {
             this.name = HaProducer.Builder.nonBlank(name, "group name");
@@ -610,9 +839,24 @@ public final class NameServerGroup implements AutoCloseable {
             return this;
         }
 
-        /** The monotonic clock (nanoseconds) that times client requests. */
-        public Builder nanoTicker(LongSupplier nanoTicker) {
-            this.nanoTicker = Objects.requireNonNull(nanoTicker, "nanoTicker");
+        /**
+         * The monotonic clock of the group: health checks, passive accounting of client requests and the
+         * {@code fail_timeout}s of the NameServer upstream all run on it (default {@link Ticker#system()}).
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Replaces the remoting probe (tests). */
+        Builder probe(ClusterProbe probe) {
+            this.probe = Objects.requireNonNull(probe, "probe");
+            return this;
+        }
+
+        /** Where health checks run (default: a pool owned by the group's upstream); tests run them on a fake clock. */
+        Builder probeExecutor(java.util.concurrent.Executor executor) {
+            this.probeExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
@@ -621,13 +865,16 @@ public final class NameServerGroup implements AutoCloseable {
             return Endpoint.builder(hp.host(), hp.port()).maxFails(maxFails).failTimeout(failTimeout).build();
         }
 
-        /** The scheduler for checks and refreshes (default: a daemon thread owned by the group). */
+        /**
+         * The scheduler for checks, {@code fail_timeout} ends and refreshes (default: a daemon thread owned by the
+         * group). Only one-shot {@code schedule} calls are made on it.
+         */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
-        /** The clock for observation timestamps. */
+        /** The wall clock for observation timestamps ({@link ClusterView#observedAt()}). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

@@ -21,6 +21,9 @@ import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
+import io.github.hakit.core.event.UpstreamListener;
+import io.github.hakit.core.metrics.UpstreamMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +40,15 @@ class BrokerFailoverIT {
         cluster.createTopic(topic, 4, false);
         RocketNode master = cluster.master("broker-a");
         List<Long> failedOnA = new CopyOnWriteArrayList<>();
+        List<UpstreamListener.StateChange> changes = new CopyOnWriteArrayList<>();
         try (NameServerGroup group = NameServerFailoverIT.group(cluster, topic);
              HaProducer producer = HaProducer.builder(topic + "-producer").nameServers(group)
-                     .sendTimeout(Duration.ofSeconds(5)).listener(new SendListener() {
+                     .sendTimeout(Duration.ofSeconds(5)).listener(new UpstreamListener() {
+                         @Override
+                         public void onStateChange(StateChange event) {
+                             changes.add(event);
+                         }
+                     }).listener(new SendListener() {
                          @Override
                          public void attemptFailed(String t, SendAttempt attempt) {
                              if (attempt.brokerName().equals("broker-a")) {
@@ -48,8 +57,19 @@ class BrokerFailoverIT {
                          }
                      }).build().start()) {
             Traffic.warmUp(producer, topic, Set.of("broker-a", "broker-b"), 20);
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            new UpstreamMetrics(producer.upstream()).bindTo(meters);
             Traffic traffic = new Traffic().run(producer, topic, topic, MESSAGES, NameServerFailoverIT.THREADS,
                     MESSAGES / 4, n -> cluster.kill(master));
+            // core's failure memory: broker-a's isolation is an ejection in status, events and meters
+            assertTrue(changes.stream().anyMatch(c -> c.endpoint().name().equals("broker-a") && !c.to().takesTraffic()),
+                    "an event took broker-a out: " + changes);
+            assertTrue(producer.status().endpoints().stream().anyMatch(e -> e.name().equals("broker-a")
+                    && e.failures() >= 1), producer.status().render());
+            double failedCalls = meters.get("hakit.upstream.endpoint.calls").tag("endpoint", "broker-a")
+                    .tag("outcome", "failure").functionCounter().count();
+            assertTrue(failedCalls >= 1, "failed calls on broker-a in the meters: " + failedCalls);
+            log.info("{}: broker events {}; status after the kill:\n{}", topic, changes, producer.status().render());
             // the last attempt *started* on broker-a after the kill: from then on every send goes to broker-b
             // (attempts already in flight at the kill end with their own share of the deadline)
             long movedMillis = failedOnA.stream().mapToLong(t -> t - traffic.markNanos).max().orElse(0) / 1_000_000;

@@ -26,6 +26,7 @@ import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The module's test classpath is the trimmed one (exclusions in rocket/pom.xml): the stock client's
@@ -47,27 +48,42 @@ class TrimmedClasspathIT {
     void producerAndBothConsumerKindsWorkOnTheTrimmedClasspath(RocketTestCluster cluster) throws Exception {
         String topic = "trimmed";
         cluster.createTopic(topic, 2, false);
-        DefaultMQProducer producer = new DefaultMQProducer("trimmed-producer");
-        producer.setNamesrvAddr(cluster.nameServerAddress());
-        producer.setInstanceName("trimmed-" + System.nanoTime());
-        DefaultMQPushConsumer push = new DefaultMQPushConsumer("trimmed-push");
-        push.setNamesrvAddr(cluster.nameServerAddress());
-        push.setHeartbeatBrokerInterval(3_000);
-        push.setInstanceName("trimmed-push-" + System.nanoTime());
-        push.subscribe(topic, "*");
+        // a freshly started cluster on a loaded machine: every NameServer must route the topic before the stock
+        // clients start (a consumer's start looks its subscription up on a NameServer and fails on a hiccup)
+        Await.until(Duration.ofSeconds(60), () -> cluster.nameServers().stream().allMatch(ns -> {
+            try {
+                return !cluster.route(ns, topic).isEmpty();
+            } catch (IllegalStateException notYet) {
+                return false;
+            }
+        }), () -> "every NameServer routes " + topic);
         Set<String> pushed = ConcurrentHashMap.newKeySet();
-        push.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
-            msgs.forEach(m -> pushed.add(key(m)));
-            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-        });
-        DefaultLitePullConsumer pull = new DefaultLitePullConsumer("trimmed-pull");
-        pull.setNamesrvAddr(cluster.nameServerAddress());
-        pull.setInstanceName("trimmed-pull-" + System.nanoTime());
-        pull.setHeartbeatBrokerInterval(3_000);
-        pull.subscribe(topic, "*");
-        producer.start();
-        push.start();
-        pull.start();
+        DefaultMQProducer producer = started(() -> {
+            DefaultMQProducer p = new DefaultMQProducer("trimmed-producer");
+            p.setNamesrvAddr(cluster.nameServerAddress());
+            p.setInstanceName("trimmed-" + System.nanoTime());
+            return p;
+        }, DefaultMQProducer::start, DefaultMQProducer::shutdown);
+        DefaultMQPushConsumer push = started(() -> {
+            DefaultMQPushConsumer c = new DefaultMQPushConsumer("trimmed-push");
+            c.setNamesrvAddr(cluster.nameServerAddress());
+            c.setHeartbeatBrokerInterval(3_000);
+            c.setInstanceName("trimmed-push-" + System.nanoTime());
+            c.subscribe(topic, "*");
+            c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+                msgs.forEach(m -> pushed.add(key(m)));
+                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            });
+            return c;
+        }, DefaultMQPushConsumer::start, DefaultMQPushConsumer::shutdown);
+        DefaultLitePullConsumer pull = started(() -> {
+            DefaultLitePullConsumer c = new DefaultLitePullConsumer("trimmed-pull");
+            c.setNamesrvAddr(cluster.nameServerAddress());
+            c.setInstanceName("trimmed-pull-" + System.nanoTime());
+            c.setHeartbeatBrokerInterval(3_000);
+            c.subscribe(topic, "*");
+            return c;
+        }, DefaultLitePullConsumer::start, DefaultLitePullConsumer::shutdown);
         try {
             int n = 0;
             for (; n < 20; n++) {
@@ -106,6 +122,33 @@ class TrimmedClasspathIT {
             pull.shutdown();
             push.shutdown();
             producer.shutdown();
+        }
+    }
+
+    private interface Start<C> {
+        void start(C client) throws Exception;
+    }
+
+    /**
+     * A client built by {@code create} and started; a start that fails on a NameServer hiccup (the stock client turns
+     * a RemotingSendRequestException of its route lookup into an IllegalStateException) shuts that client down and
+     * starts a new one, for up to 30 s.
+     */
+    private static <C> C started(java.util.concurrent.Callable<C> create, Start<C> start,
+            java.util.function.Consumer<C> shutdown) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            C client = create.call();
+            try {
+                start.start(client);
+                return client;
+            } catch (IllegalStateException | org.apache.rocketmq.client.exception.MQClientException e) {
+                shutdown.accept(client);
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                LoggerFactory.getLogger(TrimmedClasspathIT.class).info("start failed ({}); a new client", e.toString());
+            }
         }
     }
 

@@ -6,8 +6,8 @@ import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import io.github.hakit.core.Ticker;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 
@@ -35,18 +35,18 @@ public final class NameServerTraffic implements RPCHook {
 
     private final Sink sink;
     private final long timeoutNanos;
-    private final LongSupplier nanoTicker;
+    private final Ticker ticker;
     private final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
     private volatile Map<String, String> names = Map.of();
     private volatile boolean closed;
 
-    public NameServerTraffic(Sink sink, long timeoutNanos, LongSupplier nanoTicker) {
+    public NameServerTraffic(Sink sink, long timeoutNanos, Ticker ticker) {
         this.sink = Objects.requireNonNull(sink, "sink");
         if (timeoutNanos <= 0) {
             throw new IllegalArgumentException("request timeout must be > 0: " + timeoutNanos + " ns");
         }
         this.timeoutNanos = timeoutNanos;
-        this.nanoTicker = Objects.requireNonNull(nanoTicker, "nanoTicker");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
     }
 
     /**
@@ -91,7 +91,7 @@ public final class NameServerTraffic implements RPCHook {
         }
         String name = names.get(remoteAddr);
         if (name != null) {
-            pending.put(request.getOpaque(), new Pending(name, nanoTicker.getAsLong()));
+            pending.put(request.getOpaque(), new Pending(name, ticker.read()));
         }
     }
 
@@ -102,7 +102,7 @@ public final class NameServerTraffic implements RPCHook {
         }
         Pending p = pending.remove(request.getOpaque());
         if (p != null && !closed) {
-            sink.success(p.endpointName(), Math.max(0, nanoTicker.getAsLong() - p.startNanos()));
+            sink.success(p.endpointName(), Math.max(0, ticker.read() - p.startNanos()));
         }
     }
 
@@ -111,7 +111,7 @@ public final class NameServerTraffic implements RPCHook {
         if (pending.isEmpty()) {
             return 0;
         }
-        long now = nanoTicker.getAsLong();
+        long now = ticker.read();
         int expired = 0;
         for (Map.Entry<Integer, Pending> e : pending.entrySet()) {
             Pending p = e.getValue();

@@ -5,6 +5,7 @@ import io.github.hakit.rocket.HaProducer;
 import io.github.hakit.rocket.NameServerGroup;
 import java.lang.reflect.Field;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,12 +37,13 @@ import org.springframework.beans.factory.config.DestructionAwareBeanPostProcesso
  *       pull), as {@link HaConsumer} does.</li>
  * </ul>
  */
-public class RocketMQSpringPostProcessor implements DestructionAwareBeanPostProcessor {
+public class RocketMQSpringPostProcessor implements DestructionAwareBeanPostProcessor, WrappedProducers {
     private static final Logger log = LoggerFactory.getLogger(RocketMQSpringPostProcessor.class);
 
     private final ObjectProvider<NameServerGroup> nameServers;
     private final ObjectProvider<RocketProperties> properties;
     private final Map<Object, MQClientInstance> attached = new ConcurrentHashMap<>();
+    private final List<HaProducer> producers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RocketMQSpringPostProcessor(ObjectProvider<NameServerGroup> nameServers,
             ObjectProvider<RocketProperties> properties) {
@@ -126,7 +128,15 @@ public class RocketMQSpringPostProcessor implements DestructionAwareBeanPostProc
         if (hook != null) {
             b.rpcHook(hook);
         }
-        return HakitProducerInterceptor.proxy(raw, b.build());
+        HaProducer producer = b.build();
+        producers.add(producer);
+        return HakitProducerInterceptor.proxy(raw, producer);
+    }
+
+    /** The producers that wrap the templates' clients (for meters). */
+    @Override
+    public List<HaProducer> producers() {
+        return List.copyOf(producers);
     }
 
     /**

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -30,6 +32,7 @@ class RocketAutoConfigurationIT {
     private static AnnotationConfigApplicationContext context(Map<String, Object> properties) {
         AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext();
         ctx.getEnvironment().getPropertySources().addFirst(new MapPropertySource("test", properties));
+        ctx.registerBean(SimpleMeterRegistry.class);
         ctx.register(RocketAutoConfiguration.class, RocketObservabilityAutoConfiguration.class);
         ctx.refresh();
         return ctx;
@@ -68,6 +71,20 @@ class RocketAutoConfigurationIT {
             assertEquals(List.of("broker-a", "broker-b"), brokers.keySet().stream().sorted().toList());
             assertEquals(2, ((Map<?, ?>) health.health().getDetails().get("nodes")).size());
             assertTrue(ctx.getBean("hakitRocketUpstream") instanceof io.github.hakit.core.spring.HakitUpstream);
+
+            // producer meters, bound by the auto-configuration: per broker attempts, failed attempts, caller failures
+            MeterRegistry meters = ctx.getBean(MeterRegistry.class);
+            assertEquals(1.0, meters.get("hakit.rocketmq.producer.sends").tag("producer", "spring-producer")
+                    .functionCounter().count());
+            double attempts = meters.get("hakit.rocketmq.producer.attempts").tag("producer", "spring-producer")
+                    .tag("outcome", "success").counters().stream().mapToDouble(c -> c.count()).sum();
+            assertEquals(1.0, attempts);
+            assertEquals(0.0, meters.get("hakit.rocketmq.producer.failed.attempts").tag("producer", "spring-producer")
+                    .functionCounter().count());
+            assertEquals(0.0, meters.get("hakit.rocketmq.producer.caller.failures").tag("producer", "spring-producer")
+                    .functionCounter().count());
+            assertTrue(meters.find("hakit.upstream.retries").tag("upstream", "rocketmq-brokers-spring-producer")
+                    .functionCounter() != null);
         }
     }
 

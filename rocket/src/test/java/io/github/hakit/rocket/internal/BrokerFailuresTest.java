@@ -1,6 +1,11 @@
 package io.github.hakit.rocket.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.github.hakit.core.Failure;
+import io.github.hakit.core.FailureClassifier;
+import io.github.hakit.core.FailureKind;
 
 import io.github.hakit.rocket.SendFailureKind;
 import java.util.List;
@@ -12,7 +17,7 @@ import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
 import org.apache.rocketmq.remoting.exception.RemotingTooMuchRequestException;
 import org.junit.jupiter.api.Test;
 
-class SendFailuresTest {
+class BrokerFailuresTest {
     private record Case(Throwable thrown, SendFailureKind expected) {
     }
 
@@ -38,7 +43,7 @@ class SendFailuresTest {
                 new Case(new InterruptedException(), SendFailureKind.INTERRUPTED),
                 new Case(new IllegalStateException("bug"), SendFailureKind.CLIENT_ERROR));
         for (Case c : cases) {
-            assertEquals(c.expected(), SendFailures.classify(c.thrown()), c.thrown().toString());
+            assertEquals(c.expected(), BrokerFailures.classify(c.thrown()), c.thrown().toString());
         }
     }
 
@@ -48,5 +53,21 @@ class SendFailuresTest {
         assertEquals(false, SendFailureKind.BROKER_BUSY.mayBeStored());
         assertEquals(true, SendFailureKind.TIMEOUT.mayBeStored());
         assertEquals(false, SendFailureKind.REJECTED.retriable());
+    }
+
+    @Test
+    void coreFailuresSayWhatMovesOnWhatCountsAndWhatMayHaveBeenStored() {
+        FailureClassifier c = BrokerFailures.classifier();
+        assertEquals(Failure.notSent(FailureKind.ERROR), c.classify(new RemotingConnectException("a")));
+        assertEquals(Failure.maybeSent(FailureKind.ERROR), c.classify(new RemotingSendRequestException("a")));
+        assertEquals(Failure.maybeSent(FailureKind.TIMEOUT), c.classify(new RemotingTimeoutException("wait")));
+        assertEquals(Failure.notSent(FailureKind.OVERLOADED), c.classify(new MQBrokerException(2, "busy")));
+        assertEquals(Failure.notSent(FailureKind.UNAVAILABLE), c.classify(new MQBrokerException(14, "not available")));
+        assertEquals(Failure.notSent(FailureKind.NO_ROUTE), c.classify(new MQBrokerException(17, "topic not exist")));
+        assertEquals(Failure.notSent(FailureKind.REJECTED), c.classify(new MQBrokerException(13, "illegal")));
+        // not the broker's fault: rethrown at once, uncounted
+        assertNull(c.classify(new InterruptedException()));
+        assertNull(c.classify(new IllegalStateException("bug")));
+        assertNull(c.classify(new BrokerFailures.DeadlineExceeded("deadline passed")));
     }
 }

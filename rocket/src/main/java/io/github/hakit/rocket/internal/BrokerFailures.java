@@ -1,5 +1,9 @@
 package io.github.hakit.rocket.internal;
 
+import io.github.hakit.core.Failure;
+import io.github.hakit.core.FailureClassifier;
+import io.github.hakit.core.FailureKind;
+
 import io.github.hakit.rocket.SendFailureKind;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
@@ -10,11 +14,12 @@ import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
 import org.apache.rocketmq.remoting.exception.RemotingTooMuchRequestException;
 
 /**
- * Maps what rocketmq-client throws to a {@link SendFailureKind}. Response codes are those of
+ * Maps what rocketmq-client throws to a {@link SendFailureKind} (hakit's public vocabulary) and to a core
+ * {@link Failure} (what moves a send to the next broker and what counts against a broker). Response codes are those of
  * {@code org.apache.rocketmq.remoting.protocol.ResponseCode} (5.5.0); the retriable set follows the
  * client's own {@code DefaultMQProducer#retryResponseCodes}.
  */
-public final class SendFailures {
+public final class BrokerFailures {
     static final int SYSTEM_ERROR = 1;
     static final int SYSTEM_BUSY = 2;
     static final int MESSAGE_ILLEGAL = 13;
@@ -26,7 +31,43 @@ public final class SendFailures {
     /** {@code ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION}. */
     static final int CLIENT_NOT_FOUND_TOPIC = 10005;
 
-    private SendFailures() {
+    private static final FailureClassifier CLASSIFIER = BrokerFailures::failure;
+
+    private BrokerFailures() {
+    }
+
+    /** The deadline of a call passed before its next attempt: ends the call and is not the broker's fault. */
+    public static final class DeadlineExceeded extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public DeadlineExceeded(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The broker upstream's {@link FailureClassifier}: what rocketmq-client threw, as a core {@link Failure} of the
+     * broker ({@code null}, so rethrown at once and not counted: an interrupt, a client error, a passed deadline).
+     */
+    public static FailureClassifier classifier() {
+        return CLASSIFIER;
+    }
+
+    static Failure failure(Throwable t) {
+        if (t instanceof DeadlineExceeded) {
+            return null;
+        }
+        return switch (classify(t)) {
+            case CONNECTION -> Failure.notSent(FailureKind.ERROR);
+            case CONNECTION_AFTER_SEND -> Failure.maybeSent(FailureKind.ERROR);
+            case TIMEOUT -> Failure.maybeSent(FailureKind.TIMEOUT);
+            case BROKER_BUSY -> Failure.notSent(FailureKind.OVERLOADED);
+            case NO_ROUTE -> Failure.notSent(FailureKind.NO_ROUTE);
+            case BROKER_ERROR -> Failure.notSent(FailureKind.UNAVAILABLE);
+            case NOT_STORED_OK -> Failure.maybeSent(FailureKind.UNAVAILABLE);
+            case REJECTED -> Failure.notSent(FailureKind.REJECTED);
+            case INTERRUPTED, CLIENT_ERROR -> null;
+        };
     }
 
     /** The kind of a failure; never null. */
