@@ -29,8 +29,14 @@ public record UploadRequest(String group, String storage, String ext, Map<String
         if (group != null) {
             FileId.validateGroup(group);
         }
-        if (storage != null && !storage.matches("[^:\\s]+:[0-9]{1,5}")) {
-            throw new IllegalArgumentException("storage must be host:port: '" + storage + "'");
+        if (storage != null) {
+            if (!storage.matches("[^:\\s]+:[0-9]{1,5}")) {
+                throw new IllegalArgumentException("storage must be host:port: '" + FileId.quote(storage) + "'");
+            }
+            int port = Integer.parseInt(storage.substring(storage.indexOf(':') + 1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("storage port must be 1..65535: '" + storage + "'");
+            }
         }
         ext = ext == null ? "" : ext;
         if (ext.length() > 6 || !ext.matches("[A-Za-z0-9_-]*")) {
