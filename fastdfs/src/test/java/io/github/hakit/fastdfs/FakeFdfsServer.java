@@ -217,6 +217,20 @@ final class FakeFdfsServer implements AutoCloseable {
         return b;
     }
 
+    /** A 6.1x list-storages record (487 bytes): status, id, ip, port. */
+    static byte[] storageRecord(int status, String id, String ip, int port) {
+        byte[] r = new byte[487];
+        r[0] = (byte) status;
+        Proto.putFixed(r, 2, id, 16);
+        Proto.putFixed(r, 18, ip, 16);
+        int longs = 2 + 32 + 16 + 8;
+        Proto.putLong(r, longs + 9 * 8, port);
+        return r;
+    }
+
+    /** Byte offset of the heartbeat time in a 6.1x storage record. */
+    static final int HEARTBEAT_AT = 2 + 32 + 16 + 8 + 10 * 8 + 12 + 41 * 8;
+
     /** An upload answer: 16 bytes group, then the remote name. */
     static byte[] fileIdAnswer(String group, String remoteName) {
         byte[] name = remoteName.getBytes(StandardCharsets.US_ASCII);

@@ -163,13 +163,8 @@ class WireIntegrityTest extends FakeServerTest {
 
     @Test
     void outOfRangeHeartbeatIsAProtocolViolationNotADateTimeException() throws Exception {
-        byte[] storageRecord = new byte[487];
-        storageRecord[0] = 7; // status ACTIVE
-        Proto.putFixed(storageRecord, 2, "100001", 16);
-        Proto.putFixed(storageRecord, 18, "127.0.0.41", 16);
-        int longs = 2 + 32 + 16 + 8;
-        Proto.putLong(storageRecord, longs + 9 * 8, 23000);
-        Proto.putLong(storageRecord, longs + 10 * 8 + 12 + 41 * 8, Long.MAX_VALUE / 2);
+        byte[] storageRecord = FakeFdfsServer.storageRecord(7, "100001", "127.0.0.41", 23000);
+        Proto.putLong(storageRecord, FakeFdfsServer.HEARTBEAT_AT, Long.MAX_VALUE / 2);
         FakeFdfsServer tracker = server("127.0.0.45", (cmd, body) -> switch (cmd) {
             case Proto.LIST_ALL_GROUPS -> Reply.of(ok(groupRecord("group1")));
             case Proto.LIST_STORAGE -> Reply.of(ok(storageRecord));

@@ -157,8 +157,8 @@ public class FastDfsProperties {
         private boolean enabled;
         /** Per group: Nginx server lines; bare host:port get weight=1 max_fails=2 fail_timeout=30s. */
         private Map<String, List<String>> groups = new LinkedHashMap<>();
-        /** proxy_next_upstream conditions; default the seed's. */
-        private String nextUpstream = "http_502 http_504 error timeout invalid_header";
+        /** proxy_next_upstream conditions; default the seed's plus http_404 (a replica without a fresh file). */
+        private String nextUpstream = "http_404 http_502 http_504 error timeout invalid_header";
         /** Timeout of one HTTP attempt. */
         private Duration attemptTimeout = Duration.ofSeconds(5);
 
