@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
 final class ClusterState {
     private static final Logger log = LoggerFactory.getLogger(ClusterState.class);
     private static final Duration RETRY = Duration.ofMillis(200);
+    /** tracker.conf {@code storage_sync_file_max_delay} default: 86400 s. */
+    static final long SYNC_FILE_MAX_DELAY_S = 86_400;
+    /** tracker.conf {@code storage_sync_file_max_time} default: 300 s. */
+    static final long SYNC_FILE_MAX_TIME_S = 300;
 
     enum Op {
         COPY,
@@ -118,6 +122,31 @@ final class ClusterState {
         return active;
     }
 
+    /**
+     * Whether a tracker offers {@code storage} for reading {@code file} ({@code tracker_mem_get_storage_by_filename},
+     * 6.16): the source itself; any storage for a file older than {@code storage_sync_file_max_delay} (1 day); a
+     * replica whose reported sync timestamp is past the file's second; or one synced up to the second before it once
+     * the file is older than {@code storage_sync_file_max_time} (300 s). In {@link FetchRouting#SYNC_AWARE} a replica
+     * reports a file as soon as it has applied it; in {@link FetchRouting#TRACKER_616} it counts only files of a later
+     * second, as a real storage's report does.
+     */
+    boolean offers(TestStorage storage, FdfsFileName file, String remoteFilename) {
+        if (storage.sourceKey().equals(file.source())) {
+            return true;
+        }
+        FetchRouting routing = fetchRouting;
+        if (routing == FetchRouting.IGNORE_SYNC) {
+            return true;
+        }
+        long now = nowSeconds();
+        long ts = file.timestamp();
+        long synced = storage.syncedUntil(file.source());
+        if (ts < now - SYNC_FILE_MAX_DELAY_S || synced > ts || (synced + 1 >= ts && now - ts > SYNC_FILE_MAX_TIME_S)) {
+            return true;
+        }
+        return routing == FetchRouting.SYNC_AWARE && synced >= ts && storage.hasFile(remoteFilename);
+    }
+
     /** The IP of the storage a file name names as its source, null if unknown. */
     String ipOfSource(String source) {
         for (TestStorage s : allStorages()) {
@@ -152,8 +181,10 @@ final class ClusterState {
     }
 
     private void apply(TestStorage source, TestStorage peer, Op op, String name, long timestamp) {
-        // the source's sync thread pushes to the peer: both must be up, otherwise sync waits
-        if (!source.isListening() || !peer.isListening()) {
+        // the source's sync thread pushes to the peer: both must be up and not frozen, and the peer must not have
+        // replication paused; otherwise the change waits (storage_sync.c retries until the peer answers)
+        if (source.mode() != FdfsServer.Mode.RUNNING || peer.mode() != FdfsServer.Mode.RUNNING
+                || peer.isReplicationPaused()) {
             schedule(source, peer, op, name, timestamp, RETRY);
             return;
         }

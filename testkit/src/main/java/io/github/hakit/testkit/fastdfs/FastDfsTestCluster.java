@@ -73,9 +73,10 @@ public final class FastDfsTestCluster implements AutoCloseable {
             for (int i = 0; i < g.getValue(); i++) {
                 hosts.add("127.0.0." + hostIndex++);
             }
-            int port = b.storagePort != 0 ? b.storagePort : Ports.freePortOnAll(hosts.toArray(String[]::new));
+            int groupPort = b.storagePort != 0 ? b.storagePort : Ports.freePortOnAll(hosts.toArray(String[]::new));
             List<TestStorage> storages = new ArrayList<>();
             for (String host : hosts) {
+                int port = b.distinctStoragePorts && storages.size() > 0 ? Ports.freePort(host) : groupPort;
                 String id = b.useStorageIds ? Integer.toString(storageId++) : null;
                 Path dir = Files.createDirectories(root.resolve(g.getKey()).resolve(host).resolve("store0"));
                 TestStorage s = new TestStorage(state, g.getKey(), id, host, port, dir);
@@ -216,6 +217,7 @@ public final class FastDfsTestCluster implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int trackerPort;
         private int storagePort;
+        private boolean distinctStoragePorts;
 
         private Builder() {
         }
@@ -232,6 +234,15 @@ public final class FastDfsTestCluster implements AutoCloseable {
         /** The port of every storage (each has its own address: e.g. 23000); default: a free port per group. */
         public Builder storagePort(int port) {
             this.storagePort = Ports.requireValid(port, "storage");
+            return this;
+        }
+
+        /**
+         * Gives every storage of a group but the first its own free port, as a storage-id cluster may do; the
+         * trackers then report the group's storage port as -1 (observed on 6.16.1). Needs {@link #useStorageIds}.
+         */
+        public Builder distinctStoragePorts(boolean distinct) {
+            this.distinctStoragePorts = distinct;
             return this;
         }
 
@@ -296,6 +307,10 @@ public final class FastDfsTestCluster implements AutoCloseable {
             }
             if (groups.isEmpty()) {
                 throw new IllegalStateException("no groups configured: call group(name, storages)");
+            }
+            if (distinctStoragePorts && !useStorageIds) {
+                throw new IllegalStateException("distinctStoragePorts needs useStorageIds(true): without storage ids"
+                        + " FastDFS requires one port per group");
             }
             if (2 + trackers > 11) {
                 throw new IllegalStateException("too many trackers for 127.0.0.2..10: " + trackers);

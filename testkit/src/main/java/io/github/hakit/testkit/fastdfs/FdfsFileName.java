@@ -69,6 +69,18 @@ public record FdfsFileName(int storePathIndex, int subPathHigh, int subPathLow, 
     /** Creates the name a storage gives a new file. */
     static String generate(String source, int subPathHigh, int subPathLow, long timestamp, long fileSize, int crc32,
             boolean appender, String ext, RandomGenerator random) {
+        return encode(source, subPathHigh, subPathLow, timestamp, fileSize, crc32, appender, formatExt(ext, random),
+                random);
+    }
+
+    /** A normal file's name with an already formatted extension part (cmd 38 keeps the appender's). */
+    static String generateWithFormattedExt(String source, int subPathHigh, int subPathLow, long timestamp,
+            long fileSize, int crc32, String formattedExt, RandomGenerator random) {
+        return encode(source, subPathHigh, subPathLow, timestamp, fileSize, crc32, false, formattedExt, random);
+    }
+
+    private static String encode(String source, int subPathHigh, int subPathLow, long timestamp, long fileSize,
+            int crc32, boolean appender, String formattedExt, RandomGenerator random) {
         byte[] b = new byte[20];
         encodeSource(source, b);
         Wire.putInt(b, 4, (int) timestamp);
@@ -84,7 +96,7 @@ public record FdfsFileName(int storePathIndex, int subPathHigh, int subPathLow, 
         Wire.putLong(b, 8, masked);
         Wire.putInt(b, 16, crc32);
         String encoded = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        return String.format("M00/%02X/%02X/%s%s", subPathHigh, subPathLow, encoded, formatExt(ext, random));
+        return String.format("M00/%02X/%02X/%s%s", subPathHigh, subPathLow, encoded, formattedExt);
     }
 
     /**

@@ -9,9 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
@@ -19,9 +20,10 @@ import java.util.zip.CRC32;
 /**
  * A storage server of a {@link FastDfsTestCluster}, following {@code storage/storage_service.c}:
  * upload (normal, appender, slave), download with offset/length, delete, set/get metadata, query file
- * info, append, modify, truncate, active test. Errors answer with the errno in the status byte and an
- * empty body, and keep the connection open (the {@code storage_deal_task} tail); a negative package
- * length or an oversized non-upload request closes it.
+ * info, append, modify, truncate, regenerate appender name, active test. Errors answer with the errno in the
+ * status byte and an empty body; after an EINVAL answer the connection is closed, other errors keep it
+ * ({@code sock_send_done_callback}); a negative package length closes it at once, and an oversized request
+ * without file content is read to its end, answered EINVAL and closed (observed on 6.16.1).
  *
  * <p>Files live under {@link #storePath()}{@code /data/XX/YY/}, metadata next to them in {@code <name>-m}
  * files, so a web server can serve {@code /group/M00/XX/YY/name} with an alias to {@code data/}.
@@ -35,6 +37,11 @@ import java.util.zip.CRC32;
 public final class TestStorage extends FdfsServer {
     /** Largest body accepted for requests that carry no file content (storage buff_size default 256 KiB). */
     private static final int MAX_SMALL_BODY = 256 * 1024;
+    /** Oversized small requests up to this size are read to their end before the EINVAL answer; larger ones close. */
+    private static final long MAX_DRAINED_BODY = 16L * 1024 * 1024;
+    /** FDFS_NORMAL_LOGIC_FILENAME_LENGTH: a longer name is a slave file (IS_SLAVE_FILE). */
+    private static final int NORMAL_LOGIC_FILENAME_LENGTH = Wire.LOGIC_FILE_PATH_LEN + Wire.FILENAME_BASE64_LENGTH
+            + Wire.FILE_EXT_NAME_MAX_LEN + 1;
 
     private final ClusterState cluster;
     private final String group;
@@ -45,6 +52,7 @@ public final class TestStorage extends FdfsServer {
     private final AtomicLong fileCounter = new AtomicLong();
     private volatile long upTime;
     private volatile boolean diskFull;
+    private volatile boolean replicationPaused;
 
     TestStorage(ClusterState cluster, String group, String storageId, String host, int port, Path storePath) {
         super("storage-" + group + "-" + (storageId != null ? storageId : host), host, port);
@@ -105,6 +113,24 @@ public final class TestStorage extends FdfsServer {
         return upTime;
     }
 
+    /**
+     * Holds back replication <em>to</em> this storage (its other roles go on): changes made on the other storages
+     * of the group stay there, so a fresh file exists on its source only and trackers offer only the source for it
+     * (see {@link FetchRouting}). Like a storage whose sync from its peers lags.
+     */
+    public void pauseReplication() {
+        replicationPaused = true;
+    }
+
+    /** Ends {@link #pauseReplication()}: the held-back changes arrive. */
+    public void resumeReplication() {
+        replicationPaused = false;
+    }
+
+    public boolean isReplicationPaused() {
+        return replicationPaused;
+    }
+
     /** Highest file timestamp from {@code source} this storage has received by replication. */
     long syncedUntil(String source) {
         return syncedUntil.getOrDefault(source, 0L);
@@ -158,7 +184,11 @@ public final class TestStorage extends FdfsServer {
                 break;
         }
         if (len > MAX_SMALL_BODY) {
-            return false; // "pkg length is too large": the nio layer closes the connection
+            // 6.16.1: the body is received to its announced end, then EINVAL and the connection closes
+            if (len > MAX_DRAINED_BODY) {
+                return false;
+            }
+            return reject(in, out, len, Wire.EINVAL);
         }
         byte[] body = Wire.readFully(in, (int) len);
         byte status;
@@ -188,12 +218,23 @@ public final class TestStorage extends FdfsServer {
             case Wire.STORAGE_TRUNCATE_FILE:
                 status = truncate(body);
                 break;
+            case Wire.STORAGE_REGENERATE_APPENDER_FILENAME: {
+                Result r = regenerateAppenderName(body);
+                status = r.status;
+                answer = r.body;
+                break;
+            }
             default:
                 status = Wire.EINVAL; // storage_deal_task: "unkown cmd" -> EINVAL, connection kept
                 break;
         }
-        Wire.writeResponse(out, status, status == 0 ? answer : null);
-        return true;
+        return answer(out, status, status == 0 ? answer : null);
+    }
+
+    /** Writes an answer; false (close the connection) after a header-only EINVAL, as sock_send_done_callback. */
+    private static boolean answer(OutputStream out, byte status, byte[] body) throws IOException {
+        Wire.writeResponse(out, status, body);
+        return status != Wire.EINVAL;
     }
 
     private record Result(byte status, byte[] body) {
@@ -313,8 +354,7 @@ public final class TestStorage extends FdfsServer {
     /** Reads and drops the rest of a rejected request so the connection stays in step, then answers. */
     private boolean reject(InputStream in, OutputStream out, long remaining, byte status) throws IOException {
         Wire.skipFully(in, remaining);
-        Wire.writeResponse(out, status, null);
-        return true;
+        return answer(out, status, null);
     }
 
     // ---- append / modify / truncate --------------------------------------------------------------
@@ -340,6 +380,13 @@ public final class TestStorage extends FdfsServer {
         }
         if (check != 0) {
             return reject(in, out, size, check);
+        }
+        if (size == 0) {
+            // 6.16.1 answers a 0-byte append/modify with status 0 and the request body echoed back
+            byte[] echo = new byte[fixed + (int) nameLen];
+            System.arraycopy(head, 0, echo, 0, fixed);
+            System.arraycopy(name.getBytes(StandardCharsets.ISO_8859_1), 0, echo, fixed, (int) nameLen);
+            return answer(out, (byte) 0, echo);
         }
         Received received = receive(in, size);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
@@ -374,9 +421,7 @@ public final class TestStorage extends FdfsServer {
             return check;
         }
         Path file = dataFile(name);
-        if (size > Files.size(file)) {
-            return Wire.EINVAL;
-        }
+        // a size beyond the end extends the file with zero bytes (ftruncate), observed on 6.16.1
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(size);
         }
@@ -401,12 +446,14 @@ public final class TestStorage extends FdfsServer {
     private boolean download(long len, InputStream in, OutputStream out) throws IOException {
         int fixed = 2 * Wire.PKG_LEN_SIZE + Wire.GROUP_NAME_MAX_LEN;
         if (len > MAX_SMALL_BODY) {
-            return false;
+            if (len > MAX_DRAINED_BODY) {
+                return false;
+            }
+            return reject(in, out, len, Wire.EINVAL);
         }
         byte[] body = Wire.readFully(in, (int) len);
         if (len <= fixed) {
-            Wire.writeResponse(out, Wire.EINVAL, null);
-            return true;
+            return answer(out, Wire.EINVAL, null);
         }
         long offset = Wire.getLong(body, 0);
         long count = Wire.getLong(body, 8);
@@ -425,12 +472,11 @@ public final class TestStorage extends FdfsServer {
                 check = Wire.ENOENT;
             }
         }
-        if (check == 0 && offset > size) {
-            check = Wire.EINVAL;
+        if (check == 0 && offset >= size) {
+            check = Wire.EINVAL; // storage_server_download_file: file_offset >= file_bytes, so any empty file too
         }
         if (check != 0) {
-            Wire.writeResponse(out, check, null);
-            return true;
+            return answer(out, check, null);
         }
         long n = count == 0 ? size - offset : Math.min(count, size - offset);
         out.write(Wire.header(n, Wire.CMD_RESP, (byte) 0));
@@ -484,20 +530,22 @@ public final class TestStorage extends FdfsServer {
         if (!Files.isRegularFile(dataFile(name))) {
             return Wire.ENOENT;
         }
-        Map<String, String> meta = new TreeMap<>();
+        // storage_do_set_metadata: names cut to 64 and values to 256 bytes, records sorted by name, duplicate
+        // names kept; overwrite with an empty list deletes the metadata, merge is a sorted merge-join
+        List<String[]> incoming = parseMeta(java.util.Arrays.copyOfRange(body, fixed + (int) nameLen, body.length));
         Path metaFile = metaFile(name);
-        if (flag == Wire.METADATA_MERGE && Files.exists(metaFile)) {
-            meta.putAll(parseMeta(Files.readAllBytes(metaFile)));
+        List<String[]> meta;
+        if (flag == Wire.METADATA_OVERWRITE) {
+            meta = incoming;
+        } else if (incoming.isEmpty()) {
+            return 0;
+        } else {
+            meta = mergeMeta(Files.exists(metaFile) ? parseMeta(Files.readAllBytes(metaFile)) : List.of(), incoming);
         }
-        Map<String, String> incoming = parseMeta(java.util.Arrays.copyOfRange(body, fixed + (int) nameLen, body.length));
-        for (Map.Entry<String, String> e : incoming.entrySet()) {
-            if (e.getKey().length() > Wire.MAX_META_NAME_LEN || e.getValue().length() > Wire.MAX_META_VALUE_LEN) {
-                return Wire.EINVAL;
-            }
-        }
-        meta.putAll(incoming);
         if (meta.isEmpty()) {
-            Files.deleteIfExists(metaFile);
+            if (!Files.deleteIfExists(metaFile)) {
+                return 0;
+            }
         } else {
             Files.write(metaFile, packMeta(meta));
         }
@@ -529,7 +577,10 @@ public final class TestStorage extends FdfsServer {
             return Result.error(t.status);
         }
         Path metaFile = metaFile(t.name);
-        return new Result((byte) 0, Files.exists(metaFile) ? Files.readAllBytes(metaFile) : new byte[0]);
+        if (!Files.isRegularFile(metaFile)) {
+            return Result.error(Wire.ENOENT); // no metadata: the same errno as a missing file (lstat of the -m file)
+        }
+        return new Result((byte) 0, Files.readAllBytes(metaFile));
     }
 
     /** Answer: 8 size, 8 create time, 8 crc32, 16 source IP (storage_server_query_file_info). */
@@ -544,7 +595,9 @@ public final class TestStorage extends FdfsServer {
         byte[] answer = new byte[3 * Wire.PKG_LEN_SIZE + Wire.IP_ADDRESS_SIZE];
         Wire.putLong(answer, 0, Files.size(file));
         Wire.putLong(answer, 8, Files.getLastModifiedTime(file).toMillis() / 1000);
-        Wire.putLong(answer, 16, parsed.crc32());
+        // query_file_info_deal_response: appender and slave files get the CRC32 of their content, others the name's
+        boolean computed = parsed.appender() || name.length() > NORMAL_LOGIC_FILENAME_LENGTH;
+        Wire.putLong(answer, 16, computed ? crc32Of(file) : parsed.crc32());
         String ip = cluster.ipOfSource(parsed.source());
         Wire.putFixed(answer, 24, ip == null ? "" : ip, Wire.IP_ADDRESS_SIZE - 1);
         return new Result((byte) 0, answer);
@@ -575,42 +628,115 @@ public final class TestStorage extends FdfsServer {
     private static boolean validExt(String ext) {
         for (int i = 0; i < ext.length(); i++) {
             char c = ext.charAt(i);
-            if (!(Character.isLetterOrDigit(c) || c == '_' || c == '-')) {
+            // tracker_proto.c fdfs_validate_filename: ASCII letters, digits, '-', '_' and '.'
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                    || c == '.')) {
                 return false;
             }
         }
         return true;
     }
 
-    static Map<String, String> parseMeta(byte[] raw) {
-        Map<String, String> meta = new TreeMap<>();
+    /** fdfs_split_metadata + sort by name: records {name, value}, cut to the limits, duplicates kept in order. */
+    static List<String[]> parseMeta(byte[] raw) {
+        List<String[]> meta = new ArrayList<>();
         if (raw.length == 0) {
             return meta;
         }
         String s = new String(raw, StandardCharsets.UTF_8);
-        for (String record : s.split(String.valueOf((char) Wire.RECORD_SEPARATOR))) {
-            if (record.isEmpty()) {
-                continue;
-            }
+        for (String record : s.split(String.valueOf((char) Wire.RECORD_SEPARATOR), -1)) {
             int sep = record.indexOf((char) Wire.FIELD_SEPARATOR);
-            if (sep < 0) {
-                meta.put(record, "");
-            } else {
-                meta.put(record.substring(0, sep), record.substring(sep + 1));
-            }
+            String key = sep < 0 ? record : record.substring(0, sep);
+            String value = sep < 0 ? "" : record.substring(sep + 1);
+            meta.add(new String[] {cut(key, Wire.MAX_META_NAME_LEN), cut(value, Wire.MAX_META_VALUE_LEN)});
         }
+        meta.sort(java.util.Comparator.comparing(r -> r[0]));
         return meta;
     }
 
-    static byte[] packMeta(Map<String, String> meta) {
+    /** A string cut to at most {@code max} UTF-8 bytes (the C code copies bytes). */
+    private static String cut(String s, int max) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return b.length <= max ? s : new String(b, 0, max, StandardCharsets.UTF_8);
+    }
+
+    /** The merge loop of storage_do_set_metadata: equal names take the new record and advance both lists. */
+    static List<String[]> mergeMeta(List<String[]> old, List<String[]> incoming) {
+        List<String[]> all = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < old.size() && j < incoming.size()) {
+            int c = old.get(i)[0].compareTo(incoming.get(j)[0]);
+            if (c < 0) {
+                all.add(old.get(i++));
+            } else if (c == 0) {
+                all.add(incoming.get(j++));
+                i++;
+            } else {
+                all.add(incoming.get(j++));
+            }
+        }
+        all.addAll(old.subList(i, old.size()));
+        all.addAll(incoming.subList(j, incoming.size()));
+        return all;
+    }
+
+    static byte[] packMeta(List<String[]> meta) {
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, String> e : meta.entrySet()) {
+        for (String[] e : meta) {
             if (sb.length() > 0) {
                 sb.append((char) Wire.RECORD_SEPARATOR);
             }
-            sb.append(e.getKey()).append((char) Wire.FIELD_SEPARATOR).append(e.getValue());
+            sb.append(e[0]).append((char) Wire.FIELD_SEPARATOR).append(e[1]);
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long crc32Of(Path file) throws IOException {
+        CRC32 crc = new CRC32();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                crc.update(buf, 0, r);
+            }
+        }
+        return crc.getValue();
+    }
+
+    /**
+     * cmd 38 (storage_server_regenerate_appender_filename): body = appender file name; the file becomes a normal
+     * file under a new name in the same directory, with the current time, its size and CRC32 and the old name's
+     * 7-character extension part; answer 16 group + new name.
+     */
+    private Result regenerateAppenderName(byte[] body) throws IOException {
+        if (body.length < NORMAL_LOGIC_FILENAME_LENGTH || body.length >= 128) {
+            return Result.error(Wire.EINVAL);
+        }
+        String name = new String(body, StandardCharsets.ISO_8859_1);
+        byte check = checkAppender(name);
+        if (check != 0) {
+            return Result.error(check);
+        }
+        Path file = dataFile(name);
+        FdfsFileName old = FdfsFileName.parse(name);
+        String formattedExt = name.substring(name.length() - (Wire.FILE_EXT_NAME_MAX_LEN + 1));
+        String newName;
+        do {
+            newName = FdfsFileName.generateWithFormattedExt(sourceKey(), old.subPathHigh(), old.subPathLow(),
+                    cluster.nowSeconds(), Files.size(file), (int) crc32Of(file), formattedExt, cluster.random());
+        } while (Files.exists(dataFile(newName)));
+        Files.move(file, dataFile(newName), StandardCopyOption.ATOMIC_MOVE);
+        Path meta = metaFile(name);
+        if (Files.exists(meta)) {
+            Files.move(meta, metaFile(newName), StandardCopyOption.ATOMIC_MOVE);
+        }
+        cluster.replicate(this, ClusterState.Op.DELETE, name);
+        cluster.replicate(this, ClusterState.Op.COPY, newName);
+        byte[] answer = new byte[Wire.GROUP_NAME_MAX_LEN + newName.length()];
+        Wire.putFixed(answer, 0, group, Wire.GROUP_NAME_MAX_LEN);
+        Wire.putFixed(answer, Wire.GROUP_NAME_MAX_LEN, newName, newName.length());
+        return new Result((byte) 0, answer);
     }
 
     @Override

@@ -28,6 +28,9 @@ public final class TestTracker extends FdfsServer {
     private static final long FAKE_TOTAL_MB = 100_000;
     private static final long FAKE_FREE_MB = 50_000;
     private static final int SUBDIR_COUNT_PER_PATH = 256;
+    /** FDFS_NORMAL_LOGIC_FILENAME_LENGTH: longer names are slave files (tracker_types.h IS_SLAVE_FILE). */
+    private static final int NORMAL_LOGIC_FILENAME_LENGTH = Wire.LOGIC_FILE_PATH_LEN + Wire.FILENAME_BASE64_LENGTH
+            + Wire.FILE_EXT_NAME_MAX_LEN + 1;
 
     private final ClusterState cluster;
     private final AtomicInteger currentWriteGroup = new AtomicInteger();
@@ -188,34 +191,49 @@ public final class TestTracker extends FdfsServer {
         } catch (IllegalArgumentException e) {
             return Answer.error(Wire.EINVAL);
         }
-        List<TestStorage> candidates = new ArrayList<>();
         TestStorage sourceStorage = null;
         for (TestStorage s : active) {
-            boolean isSource = s.sourceKey().equals(parsed.source());
-            if (isSource) {
+            if (s.sourceKey().equals(parsed.source())) {
                 sourceStorage = s;
             }
-            if (cluster.fetchRouting() == FetchRouting.IGNORE_SYNC || isSource
-                    || s.syncedUntil(parsed.source()) > parsed.timestamp()) {
-                candidates.add(s);
-            }
         }
-        if (candidates.isEmpty()) {
-            candidates.addAll(active);
-        }
-        List<TestStorage> chosen;
-        if (cmd == Wire.TRACKER_QUERY_FETCH_ALL) {
-            // every ACTIVE storage of the group, the source first: the caller picks among the replicas
-            chosen = new ArrayList<>(active);
+        // IS_SLAVE_FILE / IS_APPENDER_FILE: such files are read from their source storage only
+        boolean normalFile = !parsed.appender() && filename.length() <= NORMAL_LOGIC_FILENAME_LENGTH;
+        List<TestStorage> chosen = new ArrayList<>();
+        if (cmd == Wire.TRACKER_QUERY_UPDATE) {
             if (sourceStorage != null) {
-                chosen.remove(sourceStorage);
-                chosen.add(0, sourceStorage);
+                chosen.add(sourceStorage);
             }
-        } else if (cmd == Wire.TRACKER_QUERY_UPDATE && sourceStorage != null) {
-            chosen = List.of(sourceStorage);
+        } else if (!normalFile && cluster.fetchRouting() != FetchRouting.IGNORE_SYNC) {
+            if (sourceStorage != null) {
+                chosen.add(sourceStorage);
+            }
+        } else if (cmd == Wire.TRACKER_QUERY_FETCH_ALL) {
+            // readable storages in group order that are the source or have the file synced
+            for (TestStorage s : active) {
+                if (cluster.offers(s, parsed, filename)) {
+                    chosen.add(s);
+                }
+            }
         } else {
+            // round robin from current_read_server to the first storage that qualifies
             AtomicInteger rr = currentReadServer.computeIfAbsent(group, g -> new AtomicInteger());
-            chosen = List.of(candidates.get(Math.floorMod(rr.getAndIncrement(), candidates.size())));
+            int from = Math.floorMod(rr.get(), active.size());
+            for (int i = 0; i < active.size(); i++) {
+                TestStorage s = active.get((from + i) % active.size());
+                if (cluster.offers(s, parsed, filename)) {
+                    rr.set((from + i + 1) % active.size());
+                    chosen.add(s);
+                    break;
+                }
+            }
+        }
+        if (chosen.isEmpty()) {
+            // pGroup->pStoreServer: the group's current write storage, whatever it holds
+            List<TestStorage> writable = cluster.writableStorages(group);
+            List<TestStorage> from = writable.isEmpty() ? active : writable;
+            AtomicInteger w = currentWriteServer.computeIfAbsent(group, g -> new AtomicInteger());
+            chosen.add(from.get(Math.floorMod(w.get(), from.size())));
         }
         int first = Wire.GROUP_NAME_MAX_LEN + Wire.IP_ADDRESS_SIZE - 1 + Wire.PKG_LEN_SIZE;
         int extra = cluster.protocol.fetchAllExtraRecordSize();
@@ -263,7 +281,8 @@ public final class TestTracker extends FdfsServer {
     private void writeGroupStat(byte[] b, int off, String group) {
         List<TestStorage> all = cluster.storages(group);
         int active = cluster.activeStorages(group).size();
-        int port = all.get(0).port();
+        // tracker_mem.c: a group whose storages use different ports reports storage_port -1
+        int port = all.stream().allMatch(x -> x.port() == all.get(0).port()) ? all.get(0).port() : -1;
         int writeIndex = Math.floorMod(currentWriteServer.computeIfAbsent(group, g -> new AtomicInteger()).get(),
                 Math.max(1, active));
         Wire.putFixed(b, off, group, Wire.GROUP_NAME_MAX_LEN + 1);

@@ -40,6 +40,7 @@ final class Wire {
     static final byte STORAGE_APPEND_FILE = 24;
     static final byte STORAGE_MODIFY_FILE = 34; // since V3.08
     static final byte STORAGE_TRUNCATE_FILE = 36; // since V3.08
+    static final byte STORAGE_REGENERATE_APPENDER_FILENAME = 38; // since V6.02
 
     static final byte METADATA_OVERWRITE = 'O'; // STORAGE_SET_METADATA_FLAG_OVERWRITE
     static final byte METADATA_MERGE = 'M'; // STORAGE_SET_METADATA_FLAG_MERGE
