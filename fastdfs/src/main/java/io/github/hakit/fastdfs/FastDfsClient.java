@@ -40,6 +40,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -154,6 +157,8 @@ public final class FastDfsClient implements AutoCloseable {
     private final long minTransferRate;
     private final long maxBytesInMemory;
     private final Map<String, GroupList> groupLists = new ConcurrentHashMap<>();
+    private final Set<String> knownStorages = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<String>> storageWatchers = new CopyOnWriteArrayList<>();
     private volatile ProtocolLayout layoutHint;
 
     /** A group's storages as a tracker listed them, and when. */
@@ -874,6 +879,7 @@ public final class FastDfsClient implements AutoCloseable {
             return storages.execute(candidates, idempotent ? CallOptions.idempotent() : CallOptions.nonIdempotent(),
                     attempt -> {
                         Endpoint e = attempt.endpoint();
+                        seen(e.name());
                         Duration read = op.left(attempt.timeout());
                         Duration connect = connectTimeout.compareTo(read) < 0 ? connectTimeout : read;
                         return call.apply(new Conn(e.host(), e.port(), connect, read), e.address());
@@ -1023,6 +1029,21 @@ public final class FastDfsClient implements AutoCloseable {
             log.debug("list-storages of {} failed: {}", group, e.toString());
             return cached == null ? List.of() : cached.storages();
         }
+    }
+
+    /** A storage some call used for the first time: tell the watchers (meters). */
+    private void seen(String storage) {
+        if (knownStorages.add(storage)) {
+            for (Consumer<String> w : storageWatchers) {
+                w.accept(storage);
+            }
+        }
+    }
+
+    /** Calls {@code watcher} for every storage used so far and for each one used later (by endpoint name). */
+    void watchStorages(Consumer<String> watcher) {
+        storageWatchers.add(watcher);
+        knownStorages.forEach(watcher);
     }
 
     private void storageFailed(String address, FailureKind kind, long elapsedNanos, Throwable why) {

@@ -35,6 +35,10 @@ class FrozenStorageTest extends FakeServerTest {
     private final java.util.concurrent.atomic.AtomicBoolean freeze = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     private FastDfsClient cluster() throws Exception {
+        return cluster(b -> { });
+    }
+
+    private FastDfsClient cluster(java.util.function.Consumer<FastDfsClient.Builder> custom) throws Exception {
         frozen = server("127.0.0.61", (cmd, body) -> freeze.get() ? Reply.frozen() : Reply.of(status(2)));
         replica = server("127.0.0.62", (cmd, body) -> switch (cmd) {
             case Proto.DOWNLOAD_FILE -> replicaNotYet.getAndDecrement() > 0 ? Reply.of(status(2))
@@ -55,9 +59,11 @@ class FrozenStorageTest extends FakeServerTest {
                     storageRecord(7, "100002", replica.host(), replica.port()))));
             default -> Reply.of(status(2));
         });
-        return closeLater(FastDfsClient.builder().trackers(tracker.address()).connectTimeout(NETWORK)
+        FastDfsClient.Builder b = FastDfsClient.builder().trackers(tracker.address()).connectTimeout(NETWORK)
                 .networkTimeout(NETWORK).callTimeout(Duration.ofSeconds(10)).storageFailTimeout(Duration.ofMinutes(5))
-                .healthCheck(null).build());
+                .healthCheck(null);
+        custom.accept(b);
+        return closeLater(b.build());
     }
 
     private static long now() {
@@ -78,6 +84,34 @@ class FrozenStorageTest extends FakeServerTest {
         assertEquals(HealthState.DOWN, row.state(), client.storages().status().render());
         assertEquals(1, row.failures());
         assertTrue(took.compareTo(NETWORK.multipliedBy(4)) < 0, "200 downloads took " + took.toMillis() + " ms");
+    }
+
+    @Test
+    void aStorageTakenOutShowsInStatusMetersAndEvents() throws Exception {
+        java.util.List<io.github.hakit.core.event.UpstreamListener.StateChange> changes =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+        FastDfsClient client = cluster(b -> b.listener(new io.github.hakit.core.event.UpstreamListener() {
+            @Override
+            public void onStateChange(StateChange e) {
+                changes.add(e);
+            }
+        }));
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        new FastDfsStorageMetrics(client).bindTo(registry);
+        for (int i = 0; i < 5; i++) {
+            client.downloadBytes(new FileId("group1", FakeFdfsServer.remoteName(frozen.host(), now(), CONTENT.length, i)));
+        }
+        assertEquals(0.0, registry.get("hakit.fastdfs.storage.up").tag("storage", frozen.address()).gauge().value());
+        assertEquals(1.0, registry.get("hakit.fastdfs.storage.up").tag("storage", replica.address()).gauge().value());
+        assertEquals(1.0, registry.get("hakit.fastdfs.storage.calls").tag("storage", frozen.address())
+                .tag("outcome", "failure").functionCounter().count());
+        assertEquals(5.0, registry.get("hakit.fastdfs.storage.calls").tag("storage", replica.address())
+                .tag("outcome", "success").functionCounter().count());
+        io.github.hakit.testkit.Await.until(Duration.ofSeconds(5), () -> changes.stream().anyMatch(
+                c -> c.endpoint().address().equals(frozen.address()) && !c.to().takesTraffic()),
+                () -> "a state change event for " + frozen.address() + ": " + changes);
+        assertTrue(client.storages().status().render().contains(frozen.address()));
     }
 
     @Test

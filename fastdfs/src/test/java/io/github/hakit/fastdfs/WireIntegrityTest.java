@@ -198,6 +198,32 @@ class WireIntegrityTest extends FakeServerTest {
     }
 
     @Test
+    void groupStoragePortMinusOneMeansStoragesOnDifferentPorts() throws Exception {
+        byte[] group = groupRecord("group1");
+        Proto.putLong(group, 57, -1); // a real 6.16 tracker: storages of the group listen on different ports
+        Proto.putLong(group, 49, 2);
+        FakeFdfsServer tracker = server("127.0.0.45", (cmd, body) -> switch (cmd) {
+            case Proto.LIST_ALL_GROUPS -> Reply.of(ok(group));
+            case Proto.LIST_STORAGE -> Reply.of(ok(concat(FakeFdfsServer.storageRecord(7, "100001", "127.0.0.11", 23000),
+                    FakeFdfsServer.storageRecord(7, "100002", "127.0.0.12", 23001))));
+            default -> Reply.of(status(2));
+        });
+        GroupView g = client(tracker).clusterView().groups().get(0);
+        assertEquals(-1, g.storagePort());
+        assertEquals(List.of(23000, 23001), g.storages().stream().map(StorageView::port).toList());
+    }
+
+    @Test
+    void extensionsWithDotsAsTheRealServerAcceptsThem() {
+        for (String ok : List.of("tar.gz", "a.b.c", "tar.", "jpg", "")) {
+            assertEquals(ok, UploadRequest.builder().ext(ok).build().ext());
+        }
+        for (String bad : List.of("..", ".gz", "a..b", "a/b", "a b", "t\u00e4r", "toolong")) {
+            assertThrows(IllegalArgumentException.class, () -> UploadRequest.builder().ext(bad).build(), bad);
+        }
+    }
+
+    @Test
     void hugeFileIdIsNotEchoed() {
         String huge = "group1/M00/00/00/" + "A".repeat(1 << 20);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FileId.parse(huge));
