@@ -1133,8 +1133,13 @@ public final class FastDfsClient implements AutoCloseable {
             FdfsConnection c = pool.borrow(host, port, timeouts.connect(), timeouts.read());
             c.deadline(ticker::read, op.deadline);
             boolean reusable = false;
+            // a send cannot time out by itself: a peer that stops reading (frozen) is cut off by closing the socket
+            // when the deadline passes, or when a read timeout passes without the send making progress
             ScheduledFuture<?> watchdog = state != null && op.bounded()
                     ? scheduler.schedule(c::close, Math.max(1, op.leftNanos()), TimeUnit.NANOSECONDS) : null;
+            SendStall stall = state != null ? new SendStall(c, state) : null;
+            ScheduledFuture<?> stallCheck = stall == null ? null : scheduler.scheduleWithFixedDelay(stall,
+                    timeouts.read().toNanos(), timeouts.read().toNanos(), TimeUnit.NANOSECONDS);
             try {
                 T result = call.apply(c);
                 reusable = true;
@@ -1154,6 +1159,11 @@ public final class FastDfsClient implements AutoCloseable {
                     throw new FdfsConnection.DeadlineExceededException(c.address() + ": the operation's deadline "
                             + "passed while sending (" + e + ")");
                 }
+                if (stall != null && stall.stalled) {
+                    c.markBroken();
+                    throw new SocketTimeoutException(c.address() + " took no bytes of the request for "
+                            + timeouts.read().toMillis() + " ms (" + e + ")");
+                }
                 boolean stale = c.reused() && round == 0 && !(e instanceof SocketTimeoutException)
                         && !(e instanceof InterruptedIOException) && !(e instanceof ProtocolViolationException)
                         && !(e instanceof StorageProtocol.UploadSourceException)
@@ -1167,8 +1177,34 @@ public final class FastDfsClient implements AutoCloseable {
                 if (watchdog != null) {
                     watchdog.cancel(false);
                 }
+                if (stallCheck != null) {
+                    stallCheck.cancel(false);
+                }
                 pool.release(c, reusable);
             }
+        }
+    }
+
+    /** Closes a connection whose request send made no progress between two checks (the peer stopped reading). */
+    private static final class SendStall implements Runnable {
+        private final FdfsConnection c;
+        private final StorageProtocol.SendState state;
+        private long last = -1;
+        private volatile boolean stalled;
+
+        SendStall(FdfsConnection c, StorageProtocol.SendState state) {
+            this.c = c;
+            this.state = state;
+        }
+
+        @Override
+        public void run() {
+            long written = c.bytesWritten();
+            if (!state.requestSent() && written == last) {
+                stalled = true;
+                c.close();
+            }
+            last = written;
         }
     }
 

@@ -77,6 +77,34 @@ class DeadlineTest extends FakeServerTest {
     }
 
     @Test
+    void aStorageThatStopsReadingMidUploadCostsOneNetworkTimeoutThenTheUploadGoesElsewhere() throws Exception {
+        // a listening socket that never accepts: the kernel completes connections and buffers a little, then
+        // the sender blocks, as with a frozen process
+        try (java.net.ServerSocket stuck = new java.net.ServerSocket()) {
+            stuck.bind(new java.net.InetSocketAddress("127.0.0.53", 0));
+            String name = FakeFdfsServer.remoteName("127.0.0.51", System.currentTimeMillis() / 1000, 1, 1);
+            FakeFdfsServer good = server("127.0.0.51", (cmd, body) -> Reply.of(ok(
+                    FakeFdfsServer.fileIdAnswer("group1", name))));
+            FakeFdfsServer tracker = server("127.0.0.52", (cmd, body) -> switch (cmd) {
+                case Proto.QUERY_STORE_WITH_GROUP_ONE -> Reply.of(ok(storeAnswer("group1", "127.0.0.53",
+                        stuck.getLocalPort())));
+                case Proto.QUERY_STORE_WITH_GROUP_ALL -> Reply.of(ok(concat(fetchAnswer("group1", good.host(),
+                        good.port()), new byte[1])));
+                default -> Reply.of(status(2));
+            });
+            Duration network = Duration.ofMillis(500);
+            FastDfsClient client = closeLater(FastDfsClient.builder().trackers(tracker.address())
+                    .networkTimeout(network).callTimeout(Duration.ofSeconds(20)).healthCheck(null).build());
+            byte[] big = new byte[32 * 1024 * 1024];
+            long start = System.nanoTime();
+            FileId id = client.upload(UploadSource.of(big), UploadRequest.builder().group("group1").build());
+            assertTrue(id.remoteName().equals(name));
+            // stalled for one check interval or two, then the 32 MiB went to the other storage
+            assertWithinDeadline(start, network.multipliedBy(3));
+        }
+    }
+
+    @Test
     void storageTricklingAnUploadAnswerEndsInPossibleOrphanWithinTheDeadline() throws Exception {
         String name = FakeFdfsServer.remoteName("127.0.0.51", System.currentTimeMillis() / 1000, 1, 1);
         FakeFdfsServer storage = server("127.0.0.51", (cmd, body) -> Reply.of(concat(ok(

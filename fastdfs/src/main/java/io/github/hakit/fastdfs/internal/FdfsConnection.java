@@ -41,7 +41,32 @@ public final class FdfsConnection implements AutoCloseable {
         this.socket = socket;
         this.readTimeoutMillis = readTimeoutMillis;
         this.in = new BufferedInputStream(new DeadlineInput(socket.getInputStream()), 64 * 1024);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        this.out = new BufferedOutputStream(new CountingOutput(socket.getOutputStream()), 64 * 1024);
+    }
+
+    private volatile long bytesWritten;
+
+    /** Bytes handed to the socket so far (a send that makes no progress is stalled). */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    private final class CountingOutput extends java.io.FilterOutputStream {
+        CountingOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            bytesWritten += len;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            bytesWritten++;
+        }
     }
 
     /** A read that would end after the operation's deadline (the peer may be trickling bytes). */
