@@ -54,9 +54,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A highly available FastDFS client. Trackers form a {@code core} {@link Upstream}: health checked with
  * FastDFS's ACTIVE_TEST, passive failure accounting, and failover <em>within the request</em> when a
- * tracker refuses, times out or answers garbage. Storages are found through the trackers; a storage that
- * fails is avoided for a while, and reads fall back to the other storages of the group (tracker fetch-all),
- * also when a replica has not received the file yet. Everything streams through fixed buffers.
+ * tracker refuses, times out or answers garbage. Storages are found through the trackers and run through a
+ * second upstream ({@link #storages()}) with per-call candidates: the storage the tracker named (a fresh file's
+ * source storage first), then fetch-all's and the group's other ACTIVE storages. A storage that fails is out for
+ * {@code storageFailTimeout} (visible in status, meters and events); a replica without a fresh file is asked
+ * again within the deadline. Every operation ends within {@code callTimeout} (plus its content at
+ * {@code minTransferRate}), however slowly a server sends. Everything streams through fixed buffers.
  *
  * <pre>{@code
  * try (FastDfsClient fdfs = FastDfsClient.builder()
