@@ -15,10 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -88,18 +84,22 @@ class LeakIT {
 
     @Test
     void fastDfsHttpClosesItsOkHttpClient() throws Exception {
-        MockWebServer web = new MockWebServer();
-        web.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse().setBody("content");
+        com.sun.net.httpserver.HttpServer web = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.81"), 0), 50);
+        byte[] content = "content".getBytes(StandardCharsets.UTF_8);
+        web.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, content.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(content);
             }
         });
-        web.start(InetAddress.getByName("127.0.0.81"), 0);
+        web.start();
+        int port = web.getAddress().getPort();
         try {
             FileId id = FileId.parse("group1/M00/00/00/wKgBcFm4Yz2AUJ-xAAAA3dPb0Ys123.txt");
             Runnable cycle = () -> {
-                try (FastDfsHttp http = FastDfsHttp.builder().group("group1", "127.0.0.81:" + web.getPort()).build()) {
+                try (FastDfsHttp http = FastDfsHttp.builder().group("group1", "127.0.0.81:" + port).build()) {
                     assertEquals("content", new String(http.bytes(id), StandardCharsets.UTF_8));
                 }
             };
@@ -110,7 +110,7 @@ class LeakIT {
             }
             assertBackTo(base, "FastDfsHttp");
         } finally {
-            web.shutdown();
+            web.stop(0);
         }
     }
 }
