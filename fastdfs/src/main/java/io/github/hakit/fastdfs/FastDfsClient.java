@@ -365,7 +365,7 @@ public final class FastDfsClient implements AutoCloseable {
             return more;
         });
         StoreTarget[] used = new StoreTarget[1];
-        FileId id = onStorages(op, "upload", candidates, false, null, (c, address) -> {
+        FileId id = onStorages(op, "upload", candidates, false, (c, address) -> {
             StoreTarget t = targets.get(address);
             used[0] = t;
             String expectedGroup = t.group() != null ? t.group() : request.group();
@@ -442,7 +442,7 @@ public final class FastDfsClient implements AutoCloseable {
             return id;
         }
         try {
-            onStorages(op, "set metadata of " + id, Candidates.of(storageEndpoint(host, port)), true, null,
+            onStorages(op, "set metadata of " + id, Candidates.of(storageEndpoint(host, port)), true,
                     (c, address) -> withConnection(op, host, port, c, conn -> {
                         StorageProtocol.setMetadata(conn, id, metadata, false);
                         return null;
@@ -462,7 +462,7 @@ public final class FastDfsClient implements AutoCloseable {
         FileId master = request.master();
         StorageAddress s = onTracker(op, c -> TrackerProtocol.queryFetch(c, master, true), master.group());
         FileId id = onStorages(op, "upload slave of " + master, Candidates.of(storageEndpoint(s.host(), s.port())),
-                false, null, (c, address) -> {
+                false, (c, address) -> {
                     StorageProtocol.SendState state = new StorageProtocol.SendState();
                     try {
                         return withConnection(op, s.host(), s.port(), c, conn -> {
@@ -840,7 +840,7 @@ public final class FastDfsClient implements AutoCloseable {
         o.allowTransfer(contentBytes);
         StorageAddress s = onTracker(o, c -> TrackerProtocol.queryFetch(c, id, true), id.group());
         StorageProtocol.SendState state = new StorageProtocol.SendState();
-        onStorages(o, op + " " + id, Candidates.of(storageEndpoint(s.host(), s.port())), false, null,
+        onStorages(o, op + " " + id, Candidates.of(storageEndpoint(s.host(), s.port())), false,
                 (c, address) -> {
                     try {
                         return withConnection(o, c, conn -> {
@@ -876,8 +876,7 @@ public final class FastDfsClient implements AutoCloseable {
      * the exception of the last attempt that decided it ({@link Sent}), in ENOENT when every storage said so,
      * else in a {@link FastDfsException} listing the attempts.
      */
-    private <T> T onStorages(Op op, String what, Candidates candidates, boolean idempotent,
-            List<AttemptRecord> earlier, StorageAttempt<T> call) {
+    private <T> T onStorages(Op op, String what, Candidates candidates, boolean idempotent, StorageAttempt<T> call) {
         try {
             return storages.execute(candidates, idempotent ? CallOptions.idempotent() : CallOptions.nonIdempotent(),
                     attempt -> {
@@ -945,7 +944,7 @@ public final class FastDfsClient implements AutoCloseable {
         for (int round = 1; ; round++) {
             Candidates candidates = Candidates.of(first).orElse(() -> groupCandidates(op, id));
             try {
-                return onStorages(op, "request for " + id, candidates, true, null, call);
+                return onStorages(op, "request for " + id, candidates, true, call);
             } catch (StorageFailure e) {
                 if (e.allNotFound()) {
                     throw new FastDfsServerException(String.join(",", addresses(e.attempts)),
