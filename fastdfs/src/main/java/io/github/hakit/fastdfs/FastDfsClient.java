@@ -1,6 +1,8 @@
 package io.github.hakit.fastdfs;
 
+import io.github.hakit.core.AttemptRecord;
 import io.github.hakit.core.CallOptions;
+import io.github.hakit.core.Candidates;
 import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.Failure;
 import io.github.hakit.core.FailureClassifier;
@@ -11,12 +13,13 @@ import io.github.hakit.core.retry.NextUpstreamPolicy;
 import io.github.hakit.core.health.Probe;
 import io.github.hakit.core.Ticker;
 import io.github.hakit.core.Upstream;
+import io.github.hakit.core.UpstreamCallException;
+import io.github.hakit.core.balance.AllDownPolicy;
 import io.github.hakit.core.event.UpstreamListener;
 import io.github.hakit.fastdfs.internal.ConnectionPool;
 import io.github.hakit.fastdfs.internal.FdfsConnection;
 import io.github.hakit.fastdfs.internal.Proto;
 import io.github.hakit.fastdfs.internal.ProtocolViolationException;
-import io.github.hakit.fastdfs.internal.StorageHealth;
 import io.github.hakit.fastdfs.internal.StorageProtocol;
 import io.github.hakit.fastdfs.internal.TrackerProtocol;
 import io.github.hakit.fastdfs.internal.TrackerProtocol.StorageAddress;
@@ -30,22 +33,33 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A highly available FastDFS client. Trackers form a {@code core} {@link Upstream}: health checked with
  * FastDFS's ACTIVE_TEST, passive failure accounting, and failover <em>within the request</em> when a
- * tracker refuses, times out or answers garbage. Storages are found through the trackers; a storage that
- * fails is avoided for a while, and reads fall back to the other storages of the group (tracker fetch-all),
- * also when a replica has not received the file yet. Everything streams through fixed buffers.
+ * tracker refuses, times out or answers garbage. Storages are found through the trackers and run through a
+ * second upstream ({@link #storages()}) with per-call candidates: the storage the tracker named (a fresh file's
+ * source storage first), then fetch-all's and the group's other ACTIVE storages. A storage that fails is out for
+ * {@code storageFailTimeout} (visible in status, meters and events); a replica without a fresh file is asked
+ * again within the deadline. Every operation ends within {@code callTimeout} (plus its content at
+ * {@code minTransferRate}), however slowly a server sends. Everything streams through fixed buffers.
  *
  * <pre>{@code
  * try (FastDfsClient fdfs = FastDfsClient.builder()
@@ -66,6 +80,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class FastDfsClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FastDfsClient.class);
+    /**
+     * A real 6.16 tracker offers replicas of a file only once they reported it synced or it is older than 300 s
+     * ({@code tracker_mem.c}); a minute more covers clock skew between the client and the storages.
+     */
+    static final long FRESH_SECONDS = 360;
+    /** How long a group's storage list (list-storages) is reused before it is asked again. */
+    static final Duration GROUP_LIST_TTL = Duration.ofSeconds(10);
+    /** Wait between rounds while replicas do not have a fresh file yet. */
+    static final Duration NOT_SYNCED_BACKOFF = Duration.ofMillis(100);
+    /** Without a call timeout, how long a read waits for replicas to receive a fresh file. */
+    static final Duration NOT_SYNCED_MAX_WAIT = Duration.ofSeconds(30);
 
     /** FastDFS errors that are not the endpoint's fault are not retried; protocol garbage is invalid_header. */
     static final FailureClassifier CLASSIFIER = t -> {
@@ -82,31 +107,111 @@ public final class FastDfsClient implements AutoCloseable {
         return FailureClassifier.network().classify(t);
     };
 
+    /**
+     * Storages: ENOENT is "this storage has no such file (yet)" (moves on without counting, like Nginx's 404);
+     * an upload failure says itself whether its request was complete.
+     */
+    static final FailureClassifier STORAGE_CLASSIFIER = t -> {
+        if (t instanceof Sent sent) {
+            Failure f = CLASSIFIER.classify(sent.getCause());
+            return Failure.maybeSent(f == null ? FailureKind.ERROR : f.kind());
+        }
+        if (t instanceof NotSent notSent) {
+            Failure f = CLASSIFIER.classify(notSent.getCause());
+            return Failure.notSent(f == null ? FailureKind.ERROR : f.kind());
+        }
+        if (t instanceof FastDfsServerException e && e.isNotFound()) {
+            return Failure.notSent(FailureKind.NO_ROUTE);
+        }
+        return CLASSIFIER.classify(t);
+    };
+
+    /** An upload attempt failed after its request was complete (or a one-shot source was consumed): stop. */
+    private static final class Sent extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient RuntimeException toCaller;
+
+        Sent(IOException cause, RuntimeException toCaller) {
+            super(cause.toString(), cause);
+            this.toCaller = toCaller;
+        }
+    }
+
+    /** An upload attempt failed before its request was complete: another storage may take it. */
+    private static final class NotSent extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotSent(IOException cause) {
+            super(cause.toString(), cause);
+        }
+    }
+
     private final Upstream trackers;
+    private final Upstream storages;
     private final ConnectionPool pool;
-    private final StorageHealth storageHealth;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownScheduler;
     private final Duration connectTimeout;
     private final Duration networkTimeout;
+    private final Duration callTimeout;
+    private final Duration storageFailTimeout;
+    private final long minTransferRate;
+    private final long maxBytesInMemory;
+    private final Map<String, GroupList> groupLists = new ConcurrentHashMap<>();
+    private final Set<String> knownStorages = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<String>> storageWatchers = new CopyOnWriteArrayList<>();
     private volatile ProtocolLayout layoutHint;
+
+    /** A group's storages as a tracker listed them, and when. */
+    private record GroupList(long atNanos, List<StorageView> storages) {
+    }
 
     private FastDfsClient(Builder b) {
         this.connectTimeout = b.connectTimeout;
         this.networkTimeout = b.networkTimeout;
+        this.callTimeout = b.callTimeout;
+        this.storageFailTimeout = b.storageFailTimeout;
+        this.minTransferRate = b.minTransferRate;
+        this.maxBytesInMemory = b.maxBytesInMemory;
+        this.ticker = b.ticker;
+        this.clock = b.clock;
+        this.ownScheduler = b.scheduler == null;
+        this.scheduler = ownScheduler ? newScheduler(b.name) : b.scheduler;
         this.pool = new ConnectionPool(b.pool, b.ticker::read);
-        this.storageHealth = new StorageHealth(b.storageFailTimeout, b.ticker::read);
         this.layoutHint = b.layout;
         NextUpstreamPolicy policy = NextUpstreamPolicy.builder()
                 .conditions(FailureKind.ERROR, FailureKind.TIMEOUT, FailureKind.INVALID_HEADER)
                 .tries(0).attemptTimeout(b.networkTimeout).timeout(b.callTimeout).build();
         Upstream.Builder ub = Upstream.builder(b.name).endpoints(b.trackers).nextUpstream(policy)
-                .classifier(CLASSIFIER).ticker(b.ticker);
+                .classifier(CLASSIFIER).ticker(b.ticker).scheduler(scheduler);
         if (b.healthCheck != null) {
             ub.healthCheck(b.healthCheck, activeTestProbe());
         }
+        Upstream.Builder sb = Upstream.builder(b.name + "-storages").endpoints(List.of())
+                .nextUpstream(NextUpstreamPolicy.builder()
+                        .conditions(FailureKind.ERROR, FailureKind.TIMEOUT, FailureKind.INVALID_HEADER,
+                                FailureKind.NO_ROUTE)
+                        .tries(0).attemptTimeout(b.networkTimeout).build())
+                .allDown(AllDownPolicy.tryAnyway())
+                .classifier(STORAGE_CLASSIFIER).ticker(b.ticker).scheduler(scheduler);
         for (UpstreamListener l : b.listeners) {
             ub.listener(l);
+            sb.listener(l);
         }
         this.trackers = ub.build();
+        this.storages = sb.build();
+    }
+
+    private static ScheduledExecutorService newScheduler(String name) {
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "hakit-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        s.setRemoveOnCancelPolicy(true);
+        return s;
     }
 
     public static Builder builder() {
@@ -127,6 +232,85 @@ public final class FastDfsClient implements AutoCloseable {
     /** The trackers' upstream (state, listeners, membership changes). */
     public Upstream trackers() {
         return trackers;
+    }
+
+    /**
+     * The storages' upstream: every storage a call has used, with its passive state ({@code max_fails=1
+     * fail_timeout=storageFailTimeout}): a storage taken out shows here, in its meters and in listener events.
+     */
+    public Upstream storages() {
+        return storages;
+    }
+
+    // ------------------------------------------------------------------------------------------------ deadline
+
+    /**
+     * The deadline of one operation: {@code callTimeout} from its start for the tracker queries, storage
+     * attempts and answers, plus the time the content needs at {@code minTransferRate}.
+     */
+    private final class Op {
+        private final String what;
+        private long deadline;
+
+        Op(String what) {
+            this(what, callTimeout.isZero() ? Long.MAX_VALUE : callTimeout.toNanos());
+        }
+
+        /** An operation with {@code budgetNanos} from now ({@code Long.MAX_VALUE}: unbounded). */
+        Op(String what, long budgetNanos) {
+            this.what = what;
+            this.deadline = budgetNanos == Long.MAX_VALUE ? Long.MAX_VALUE : ticker.read() + budgetNanos;
+        }
+
+        /** More time for {@code bytes} of content. */
+        void allowTransfer(long bytes) {
+            if (deadline != Long.MAX_VALUE) {
+                deadline = saturatedAdd(deadline, transferNanos(bytes));
+            }
+        }
+
+        boolean bounded() {
+            return deadline != Long.MAX_VALUE;
+        }
+
+        long leftNanos() {
+            return deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - ticker.read();
+        }
+
+        /** {@code cap}, or less when less is left; throws when nothing is left. */
+        Duration left(Duration cap) {
+            long left = leftNanos();
+            if (left <= 0) {
+                throw timedOut(null);
+            }
+            return left >= cap.toNanos() ? cap : Duration.ofNanos(left);
+        }
+
+        FastDfsTimeoutException timedOut(Throwable cause) {
+            return new FastDfsTimeoutException(what + " did not complete within callTimeout " + callTimeout.toMillis()
+                    + " ms" + (cause == null ? "" : ": " + cause), cause);
+        }
+    }
+
+    /** The time {@code bytes} of content may take at {@code minTransferRate}. */
+    private long transferNanos(long bytes) {
+        if (bytes <= 0) {
+            return 0;
+        }
+        long nanos = saturatedMul(bytes / minTransferRate, 1_000_000_000L)
+                + (bytes % minTransferRate) * 1_000_000_000L / minTransferRate;
+        return nanos < 0 ? Long.MAX_VALUE - 1 : nanos;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return r < a ? Long.MAX_VALUE - 1 : r;
+    }
+
+    private static long saturatedMul(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
     }
 
     // ------------------------------------------------------------------------------------------------ upload
@@ -158,92 +342,92 @@ public final class FastDfsClient implements AutoCloseable {
     public FileId upload(UploadSource source, UploadRequest request) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(request, "request");
+        Op op = new Op("upload");
+        op.allowTransfer(source.length());
         if (request.master() != null) {
-            return uploadSlave(source, request);
+            return uploadSlave(op, source, request);
         }
         StoreTarget first;
         if (request.storage() != null) {
             String[] hp = request.storage().split(":");
             first = new StoreTarget(null, hp[0], Integer.parseInt(hp[1]), Proto.STORE_PATH_ANY & 0xFF);
         } else {
-            first = queryStore(request.group());
+            first = onTracker(op, c -> TrackerProtocol.queryStore(c, request.group()), request.group());
         }
-        Set<String> tried = new HashSet<>();
-        List<String> failures = new ArrayList<>();
-        List<StoreTarget> queue = new ArrayList<>(List.of(first));
-        boolean expanded = false;
-        if (!storageHealth.isAvailable(first.address())) {
-            queue = alternatives(first, request, tried); // a storage that just failed goes last
-            expanded = true;
-        }
-        while (true) {
-            StoreTarget next = null;
-            while (next == null && !queue.isEmpty()) {
-                StoreTarget c = queue.remove(0);
-                next = tried.add(c.address()) ? c : null;
+        Map<String, StoreTarget> targets = new ConcurrentHashMap<>();
+        targets.put(first.address(), first);
+        Candidates candidates = Candidates.of(storageEndpoint(first.host(), first.port())).orElse(() -> {
+            List<Endpoint> more = new ArrayList<>();
+            for (StoreTarget t : alternatives(op, first, request)) {
+                targets.putIfAbsent(t.address(), t);
+                more.add(storageEndpoint(t.host(), t.port()));
             }
-            if (next == null) {
-                if (expanded) {
-                    throw new FastDfsException("upload failed on every storage tried: " + failures);
-                }
-                queue = alternatives(first, request, tried);
-                expanded = true;
-                continue;
-            }
-            StoreTarget t = next;
+            return more;
+        });
+        StoreTarget[] used = new StoreTarget[1];
+        FileId id = onStorages(op, "upload", candidates, false, (c, address) -> {
+            StoreTarget t = targets.get(address);
+            used[0] = t;
+            String expectedGroup = t.group() != null ? t.group() : request.group();
             StorageProtocol.SendState state = new StorageProtocol.SendState();
             try {
-                FileId id = onStorage(t.host(), t.port(), c -> {
+                return withConnection(op, t.host(), t.port(), c, conn -> {
                     try (InputStream in = source.open()) {
-                        return StorageProtocol.upload(c, t.group(), request.appender(), t.storePathIndex(),
+                        return StorageProtocol.upload(conn, expectedGroup, request.appender(), t.storePathIndex(),
                                 source.length(), request.ext(), in, state);
                     }
                 }, state);
-                storageHealth.succeeded(t.address());
-                return withMetadata(id, t, request.metadata());
             } catch (IOException e) {
-                storageFailed(t.address(), e);
-                if (state.requestSent()) {
-                    throw new PossibleOrphanException(t.address(), e);
-                }
-                failures.add(t.address() + ": " + e);
-                if (!source.replayable() && state.sourceBytesRead() > 0) {
-                    throw new FastDfsException("upload to " + t.address() + " failed after " + state.sourceBytesRead()
-                            + " bytes of a one-shot stream were sent; it cannot be replayed on another storage", e);
-                }
-                log.debug("upload to {} failed before the request was complete, trying another storage", t.address(), e);
+                throw uploadFailure(t.address(), source, state, e);
             }
-        }
+        });
+        return withMetadata(op, id, used[0].host(), used[0].port(), request.metadata());
     }
 
-    /** The untried storages of the group the upload is going to, healthy ones first, {@code first} last. */
-    private List<StoreTarget> alternatives(StoreTarget first, UploadRequest request, Set<String> tried) {
+    /** Whether a failed upload attempt may move to another storage. */
+    private static IOException uploadFailure(String address, UploadSource source, StorageProtocol.SendState state,
+            IOException e) {
+        if (e instanceof StorageProtocol.UploadSourceException) {
+            return new Sent(e, new FastDfsException("upload source failed: " + e.getMessage(), e));
+        }
+        if (state.requestSent()) {
+            return new Sent(e, new PossibleOrphanException(address, e));
+        }
+        if (!source.replayable() && state.sourceBytesRead() > 0) {
+            return new Sent(e, new FastDfsException("upload to " + address + " failed after " + state.sourceBytesRead()
+                    + " bytes of a one-shot stream were sent; it cannot be replayed on another storage", e));
+        }
+        log.debug("upload to {} failed before the request was complete, trying another storage", address, e);
+        return new NotSent(e);
+    }
+
+    /** The other storages of the group the upload is going to (tracker store-all, then the group's list). */
+    private List<StoreTarget> alternatives(Op op, StoreTarget first, UploadRequest request) {
         String group = request.group() != null ? request.group() : first.group();
         if (group == null && request.storage() != null) {
-            group = groupOfStorage(request.storage());
+            group = groupOfStorage(op, request.storage());
         }
         List<StoreTarget> more = new ArrayList<>();
         if (group != null) {
             String g = group;
             try {
-                for (StoreTarget s : storageHealth.order(onTracker(c -> TrackerProtocol.queryStoreAll(c, g), g),
-                        StoreTarget::address)) {
-                    if (!tried.contains(s.address()) && !s.address().equals(first.address())) {
-                        more.add(s);
-                    }
-                }
-            } catch (FastDfsException e) {
-                log.debug("no alternative storages for the upload", e);
+                more.addAll(onTracker(op, c -> TrackerProtocol.queryStoreAll(c, g), g));
+            } catch (FastDfsTimeoutException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                log.debug("no store-all answer for the upload", e);
             }
-        }
-        if (!tried.contains(first.address())) {
-            more.add(first);
+            for (StorageView s : groupStorages(op, g, false)) {
+                if (s.status() == StorageStatus.ACTIVE) {
+                    more.add(new StoreTarget(g, s.host(), s.port(), Proto.STORE_PATH_ANY & 0xFF));
+                }
+            }
         }
         return more;
     }
 
-    private String groupOfStorage(String address) {
-        for (GroupView g : clusterView().groups()) {
+    private String groupOfStorage(Op op, String address) {
+        for (GroupView g : clusterView(op).groups()) {
             for (StorageView s : g.storages()) {
                 if (s.address().equals(address)) {
                     return g.name();
@@ -253,17 +437,18 @@ public final class FastDfsClient implements AutoCloseable {
         return null;
     }
 
-    private FileId withMetadata(FileId id, StoreTarget storage, Map<String, String> metadata) {
+    private FileId withMetadata(Op op, FileId id, String host, int port, Map<String, String> metadata) {
         if (metadata.isEmpty()) {
             return id;
         }
         try {
-            onStorage(storage.host(), storage.port(), c -> {
-                StorageProtocol.setMetadata(c, id, metadata, false);
-                return null;
-            }, null);
+            onStorages(op, "set metadata of " + id, Candidates.of(storageEndpoint(host, port)), true,
+                    (c, address) -> withConnection(op, host, port, c, conn -> {
+                        StorageProtocol.setMetadata(conn, id, metadata, false);
+                        return null;
+                    }, null));
             return id;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             try {
                 delete(id);
             } catch (RuntimeException cleanup) {
@@ -273,47 +458,52 @@ public final class FastDfsClient implements AutoCloseable {
         }
     }
 
-    private FileId uploadSlave(UploadSource source, UploadRequest request) {
+    private FileId uploadSlave(Op op, UploadSource source, UploadRequest request) {
         FileId master = request.master();
-        StorageAddress s = onTracker(c -> TrackerProtocol.queryFetch(c, master, true), master.group());
-        StorageProtocol.SendState state = new StorageProtocol.SendState();
-        try {
-            FileId id = onStorage(s.host(), s.port(), c -> {
-                try (InputStream in = source.open()) {
-                    return StorageProtocol.uploadSlave(c, master, request.prefix(), request.ext(), source.length(), in,
-                            state);
-                }
-            }, state);
-            return withMetadata(id, new StoreTarget(s.group(), s.host(), s.port(), 0), request.metadata());
-        } catch (IOException e) {
-            storageFailed(s.address(), e);
-            if (state.requestSent()) {
-                throw new PossibleOrphanException(s.address(), e);
-            }
-            throw new FastDfsException("slave upload to " + s.address() + " failed", e);
-        }
-    }
-
-    private StoreTarget queryStore(String group) {
-        return onTracker(c -> TrackerProtocol.queryStore(c, group), group);
+        StorageAddress s = onTracker(op, c -> TrackerProtocol.queryFetch(c, master, true), master.group());
+        FileId id = onStorages(op, "upload slave of " + master, Candidates.of(storageEndpoint(s.host(), s.port())),
+                false, (c, address) -> {
+                    StorageProtocol.SendState state = new StorageProtocol.SendState();
+                    try {
+                        return withConnection(op, s.host(), s.port(), c, conn -> {
+                            try (InputStream in = source.open()) {
+                                return StorageProtocol.uploadSlave(conn, master, request.prefix(), request.ext(),
+                                        source.length(), in, state);
+                            }
+                        }, state);
+                    } catch (IOException e) {
+                        IOException f = uploadFailure(address, source, state, e);
+                        throw f instanceof Sent ? f : new Sent(e, new FastDfsException("slave upload to " + address
+                                + " failed", e));
+                    }
+                });
+        return withMetadata(op, id, s.host(), s.port(), request.metadata());
     }
 
     // ------------------------------------------------------------------------------------------------ download
 
-    /** The whole file as bytes (for small files; large ones: {@link #download(FileId, OutputStream)}). */
+    /**
+     * The whole file as bytes, for small files: at most {@code maxBytesInMemory} (builder); memory grows with
+     * the bytes that arrive, never with a length a storage announced. Large files: {@link #download(FileId,
+     * OutputStream)}.
+     */
     public byte[] downloadBytes(FileId id) {
         Objects.requireNonNull(id, "id");
         try (ReplicaStream in = new ReplicaStream(id, 0, 0)) {
             long size = in.size();
-            if (size > Integer.MAX_VALUE - 16) {
-                throw new FastDfsException(id + " has " + size + " bytes, too many for a byte array; stream it");
+            if (size > maxBytesInMemory) {
+                throw new FastDfsException(id + " has " + size + " bytes, more than maxBytesInMemory "
+                        + maxBytesInMemory + "; stream it with download(id, out) or openStream(id)");
             }
-            byte[] data = new byte[(int) size];
-            int n = in.readNBytes(data, 0, data.length);
-            if (n != data.length) {
-                throw new FastDfsException(id + ": read " + n + " of " + size + " bytes");
+            FileId.Encoded encoded = id.encoded();
+            long known = encoded == null ? -1 : encoded.size();
+            int initial = (int) Math.min(size, known >= 0 ? Math.min(known, 1 << 20) : 1 << 16);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.max(initial, 32));
+            in.transferTo(out);
+            if (out.size() != size) {
+                throw new FastDfsException(id + ": read " + out.size() + " of " + size + " bytes");
             }
-            return data;
+            return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException("download of " + id + " failed", e);
         }
@@ -369,27 +559,34 @@ public final class FastDfsClient implements AutoCloseable {
     /** The storages the trackers offer for {@code id} (fetch-all), in their order. */
     public List<String> storagesOf(FileId id) {
         List<String> out = new ArrayList<>();
-        for (StorageAddress a : fetchAll(id)) {
+        for (StorageAddress a : fetchAll(new Op("fetch-all " + id), id)) {
             out.add(a.address());
         }
         return out;
     }
 
-    private List<StorageAddress> fetchAll(FileId id) {
-        return onTracker(c -> TrackerProtocol.queryFetchAll(c, id, layoutHint), id.group());
+    private List<StorageAddress> fetchAll(Op op, FileId id) {
+        return onTracker(op, c -> TrackerProtocol.queryFetchAll(c, id, layoutHint), id.group());
+    }
+
+    /** A download opened on a storage: the connection positioned at the content, and its length. */
+    private record Opened(FdfsConnection conn, long length) {
     }
 
     private final class ReplicaStream extends InputStream {
+        private static final int MAX_REOPENS = 16;
         private final FileId id;
         private final long offset;
         private final long length;
-        private final Set<String> tried = new HashSet<>();
-        private final List<String> failures = new ArrayList<>();
-        private List<StorageAddress> candidates;
-        private boolean allNotFound = true;
         private long position;
         private long total = -1;
         private long remaining;
+        /**
+         * Time this stream may still spend waiting for storages (opening, reading): callTimeout plus the content
+         * at minTransferRate; a slow reader is not counted. {@code Long.MAX_VALUE}: unbounded.
+         */
+        private long budget;
+        private int reopens;
         private FdfsConnection conn;
         private boolean closed;
 
@@ -397,12 +594,27 @@ public final class FastDfsClient implements AutoCloseable {
             this.id = id;
             this.offset = offset;
             this.length = length;
+            this.budget = callTimeout.isZero() ? Long.MAX_VALUE : callTimeout.toNanos();
+        }
+
+        private void spend(long nanos) throws FastDfsTimeoutException {
+            if (budget != Long.MAX_VALUE) {
+                budget -= Math.max(0, nanos);
+            }
+        }
+
+        private void checkBudget(Throwable cause) {
+            if (budget != Long.MAX_VALUE && budget <= 0) {
+                throw new FastDfsTimeoutException("download of " + id + " waited for storages longer than callTimeout "
+                        + callTimeout.toMillis() + " ms plus its size at " + minTransferRate + " bytes/s"
+                        + (cause == null ? "" : ": " + cause), cause);
+            }
         }
 
         /** The number of bytes this stream delivers in total (connects to a storage if needed). */
         long size() throws IOException {
             while (total < 0) {
-                openNext();
+                open();
             }
             return total;
         }
@@ -440,23 +652,35 @@ public final class FastDfsClient implements AutoCloseable {
                     return 0;
                 }
                 if (conn == null) {
-                    openNext();
+                    open();
                     continue;
                 }
                 int r;
+                long started = ticker.read();
                 try {
+                    // only the time spent waiting for the storage counts (a slow reader is not the storage's fault)
+                    conn.deadline(ticker::read, budget == Long.MAX_VALUE ? Long.MAX_VALUE : started + budget);
                     r = conn.in().read(b, off, (int) Math.min(len, remaining));
                     if (r < 0) {
                         throw new java.io.EOFException(conn.address() + " ended the download with " + remaining
                                 + " bytes missing");
                     }
                 } catch (IOException e) {
-                    fail(conn.address(), e, false);
+                    long elapsed = ticker.read() - started;
+                    String address = conn.address();
                     conn.close();
                     pool.release(conn, false);
                     conn = null;
+                    Failure f = STORAGE_CLASSIFIER.classify(e);
+                    storageFailed(address, f == null ? FailureKind.ERROR : f.kind(), elapsed, e);
+                    spend(elapsed);
+                    checkBudget(e);
+                    if (++reopens > MAX_REOPENS) {
+                        throw new FastDfsException("download of " + id + " failed " + reopens + " times mid-stream", e);
+                    }
                     continue;
                 }
+                spend(ticker.read() - started);
                 position += r;
                 remaining -= r;
                 if (remaining == 0) {
@@ -467,81 +691,53 @@ public final class FastDfsClient implements AutoCloseable {
             }
         }
 
-        private void openNext() throws IOException {
-            StorageAddress next = nextCandidate();
-            String address = next.address();
-            for (int round = 0; ; round++) {
-                FdfsConnection c = null;
-                try {
-                    c = pool.borrow(next.host(), next.port(), connectTimeout, networkTimeout);
-                    long n = StorageProtocol.startDownload(c, id, offset + position, length == 0 ? 0 : length - position);
-                    if (total < 0) {
-                        total = position + n;
-                    } else if (position + n != total) {
-                        throw new ProtocolViolationException(address + " has a different size for " + id + ": "
-                                + (position + n) + " instead of " + total);
-                    }
-                    remaining = n;
-                    storageHealth.succeeded(address);
-                    if (n == 0) {
-                        pool.release(c, true);
-                    } else {
-                        conn = c;
-                    }
-                    return;
-                } catch (FastDfsServerException e) {
-                    pool.release(c, !c.isBroken());
-                    if (!e.isNotFound()) {
-                        throw e;
-                    }
-                    fail(address, e, true);
-                    return;
-                } catch (IOException e) {
-                    boolean stale = c != null && c.reused() && round == 0 && !(e instanceof SocketTimeoutException)
-                            && !(e instanceof ProtocolViolationException);
-                    if (c != null) {
-                        pool.release(c, false);
-                    }
-                    if (stale) {
+        private void open() {
+            checkBudget(null);
+            long started = ticker.read();
+            Op op = new Op("download of " + id, budget);
+            Opened o = onFile(op, id, false, (c, address) -> {
+                for (int round = 0; ; round++) {
+                    FdfsConnection fc = pool.borrow(c.host(), c.port(), c.connect(), c.read());
+                    boolean keep = false;
+                    try {
+                        fc.deadline(ticker::read, op.deadline);
+                        long n = StorageProtocol.startDownload(fc, id, offset + position,
+                                length == 0 ? 0 : length - position);
+                        if (total >= 0 && position + n != total) {
+                            fc.markBroken();
+                            throw new ProtocolViolationException(address + " has a different size for " + id + ": "
+                                    + (position + n) + " instead of " + total);
+                        }
+                        keep = true;
+                        return new Opened(fc, n);
+                    } catch (IOException e) {
+                        boolean stale = fc.reused() && round == 0 && !(e instanceof SocketTimeoutException)
+                                && !(e instanceof ProtocolViolationException);
+                        if (!stale) {
+                            throw e;
+                        }
+                        fc.markBroken();
                         pool.evict(address); // the storage closed pooled connections (restart): try a fresh one
-                        continue;
+                    } finally {
+                        if (!keep) {
+                            pool.release(fc, !fc.isBroken());
+                        }
                     }
-                    fail(address, e, false);
-                    return;
+                }
+            });
+            spend(ticker.read() - started);
+            if (total < 0) {
+                total = position + o.length();
+                if (budget != Long.MAX_VALUE) {
+                    budget = saturatedAdd(budget, transferNanos(total));
                 }
             }
-        }
-
-        private void fail(String address, Exception e, boolean notFound) {
-            allNotFound &= notFound;
-            failures.add(address + ": " + e);
-            if (!notFound) {
-                storageFailed(address, e);
+            remaining = o.length();
+            if (remaining == 0) {
+                pool.release(o.conn(), true);
+            } else {
+                conn = o.conn();
             }
-            log.debug("download of {} from {} failed, trying another storage: {}", id, address, e.toString());
-        }
-
-        private StorageAddress nextCandidate() {
-            if (tried.isEmpty()) {
-                StorageAddress first = onTracker(c -> TrackerProtocol.queryFetch(c, id, false), id.group());
-                if (storageHealth.isAvailable(first.address())) {
-                    tried.add(first.address());
-                    return first;
-                }
-            }
-            if (candidates == null) {
-                candidates = storageHealth.order(fetchAll(id), StorageAddress::address);
-            }
-            for (StorageAddress a : candidates) {
-                if (tried.add(a.address())) {
-                    return a;
-                }
-            }
-            if (allNotFound && !failures.isEmpty()) {
-                throw new FastDfsServerException(String.join(",", tried), "download " + id + " (every storage)",
-                        FastDfsServerException.ENOENT);
-            }
-            throw new FastDfsException("download of " + id + " failed on every storage: " + failures);
         }
 
         @Override
@@ -561,32 +757,52 @@ public final class FastDfsClient implements AutoCloseable {
 
     /** Deletes the file (on its source storage, or another storage of the group when that one is down). */
     public void delete(FileId id) {
-        onFileStorage(id, true, c -> {
-            StorageProtocol.delete(c, id);
+        Op op = new Op("delete " + id);
+        onFile(op, id, true, (c, address) -> withConnection(op, c, conn -> {
+            StorageProtocol.delete(conn, id);
             return null;
-        });
+        }));
     }
 
+    /**
+     * The file's metadata; empty when the file has none. A real storage answers ENOENT both for a file
+     * without metadata and for a missing file: hakit then asks that storage for the file's info to tell them
+     * apart.
+     */
     public Map<String, String> metadata(FileId id) {
-        return onFileStorage(id, false, c -> StorageProtocol.getMetadata(c, id));
+        Op op = new Op("metadata of " + id);
+        return onFile(op, id, false, (c, address) -> withConnection(op, c, conn -> {
+            try {
+                return StorageProtocol.getMetadata(conn, id);
+            } catch (FastDfsServerException e) {
+                if (!e.isNotFound()) {
+                    throw e;
+                }
+                StorageProtocol.queryFileInfo(conn, id); // ENOENT here: this storage has no such file
+                return Map.<String, String>of();
+            }
+        }));
     }
 
     /** Sets metadata, replacing all ({@code merge} false) or merging into the existing entries. */
     public void setMetadata(FileId id, Map<String, String> metadata, boolean merge) {
         Objects.requireNonNull(metadata, "metadata");
-        onFileStorage(id, true, c -> {
-            StorageProtocol.setMetadata(c, id, metadata, merge);
+        Op op = new Op("set metadata of " + id);
+        onFile(op, id, true, (c, address) -> withConnection(op, c, conn -> {
+            StorageProtocol.setMetadata(conn, id, metadata, merge);
             return null;
-        });
+        }));
     }
 
     public FileInfo info(FileId id) {
-        return onFileStorage(id, false, c -> StorageProtocol.queryFileInfo(c, id));
+        Op op = new Op("info of " + id);
+        return onFile(op, id, false, (c, address) -> withConnection(op, c, conn -> StorageProtocol.queryFileInfo(conn,
+                id)));
     }
 
     /** Appends to an appender file on its source storage (not retried once sent). */
     public void append(FileId appenderFile, UploadSource source) {
-        onSourceStorage(appenderFile, "append to", (c, state) -> {
+        onSourceStorage(appenderFile, "append to", source.length(), (c, state) -> {
             try (InputStream in = source.open()) {
                 StorageProtocol.append(c, appenderFile, source.length(), in, state);
             }
@@ -598,7 +814,7 @@ public final class FastDfsClient implements AutoCloseable {
         if (offset < 0) {
             throw new IllegalArgumentException("offset < 0: " + offset);
         }
-        onSourceStorage(appenderFile, "modify", (c, state) -> {
+        onSourceStorage(appenderFile, "modify", source.length(), (c, state) -> {
             try (InputStream in = source.open()) {
                 StorageProtocol.modify(c, appenderFile, offset, source.length(), in, state);
             }
@@ -610,7 +826,7 @@ public final class FastDfsClient implements AutoCloseable {
         if (size < 0) {
             throw new IllegalArgumentException("size < 0: " + size);
         }
-        onSourceStorage(appenderFile, "truncate", (c, state) -> StorageProtocol.truncate(c, appenderFile, size));
+        onSourceStorage(appenderFile, "truncate", 0, (c, state) -> StorageProtocol.truncate(c, appenderFile, size));
     }
 
     @FunctionalInterface
@@ -619,60 +835,225 @@ public final class FastDfsClient implements AutoCloseable {
     }
 
     /** A change on the file's source storage (tracker QUERY_UPDATE); failures after sending say so. */
-    private void onSourceStorage(FileId id, String op, SourceCall call) {
-        StorageAddress s = onTracker(c -> TrackerProtocol.queryFetch(c, id, true), id.group());
+    private void onSourceStorage(FileId id, String op, long contentBytes, SourceCall call) {
+        Op o = new Op(op + " " + id);
+        o.allowTransfer(contentBytes);
+        StorageAddress s = onTracker(o, c -> TrackerProtocol.queryFetch(c, id, true), id.group());
         StorageProtocol.SendState state = new StorageProtocol.SendState();
+        onStorages(o, op + " " + id, Candidates.of(storageEndpoint(s.host(), s.port())), false,
+                (c, address) -> {
+                    try {
+                        return withConnection(o, c, conn -> {
+                            call.apply(conn, state);
+                            return null;
+                        }, state);
+                    } catch (IOException e) {
+                        throw new Sent(e, new FastDfsException(op + " " + id + " on " + address + " failed"
+                                + (state.requestSent() ? " after the request was sent (it may have been applied)"
+                                : ""), e));
+                    }
+                });
+    }
+
+    // ------------------------------------------------------------------------------------------------ storages
+
+    /** Where one storage attempt connects, with its timeouts. */
+    private record Conn(String host, int port, Duration connect, Duration read) {
+    }
+
+    @FunctionalInterface
+    private interface StorageAttempt<T> {
+        T apply(Conn c, String address) throws IOException;
+    }
+
+    /** A storage as a per-call candidate: Nginx's {@code max_fails=1 fail_timeout=storageFailTimeout}. */
+    private Endpoint storageEndpoint(String host, int port) {
+        return Endpoint.builder(host, port).maxFails(1).failTimeout(storageFailTimeout).build();
+    }
+
+    /**
+     * Runs {@code call} on the candidates through the storages' upstream. What no storage could do ends in
+     * the exception of the last attempt that decided it ({@link Sent}), in ENOENT when every storage said so,
+     * else in a {@link FastDfsException} listing the attempts.
+     */
+    private <T> T onStorages(Op op, String what, Candidates candidates, boolean idempotent, StorageAttempt<T> call) {
         try {
-            onStorage(s.host(), s.port(), c -> {
-                call.apply(c, state);
-                return null;
-            }, state);
-        } catch (IOException e) {
-            storageFailed(s.address(), e);
-            throw new FastDfsException(op + " " + id + " on " + s.address() + " failed"
-                    + (state.requestSent() ? " after the request was sent (it may have been applied)" : ""), e);
+            return storages.execute(candidates, idempotent ? CallOptions.idempotent() : CallOptions.nonIdempotent(),
+                    attempt -> {
+                        Endpoint e = attempt.endpoint();
+                        seen(e.name());
+                        Duration read = op.left(attempt.timeout());
+                        Duration connect = connectTimeout.compareTo(read) < 0 ? connectTimeout : read;
+                        return call.apply(new Conn(e.host(), e.port(), connect, read), e.address());
+                    });
+        } catch (UpstreamCallException e) {
+            List<AttemptRecord> attempts = e.attempts();
+            if (!attempts.isEmpty() && attempts.get(attempts.size() - 1).error() instanceof Sent sent) {
+                throw sent.toCaller;
+            }
+            if (op.bounded() && op.leftNanos() <= 0) {
+                throw op.timedOut(e);
+            }
+            throw new StorageFailure(what + " failed on every storage: " + attempts, e, attempts);
+        }
+    }
+
+    /** Every storage tried failed; the attempts say how. */
+    private static final class StorageFailure extends FastDfsException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<AttemptRecord> attempts;
+
+        StorageFailure(String message, Throwable cause, List<AttemptRecord> attempts) {
+            super(message, cause);
+            this.attempts = attempts;
+        }
+
+        boolean allNotFound() {
+            return !attempts.isEmpty() && attempts.stream().allMatch(a -> a.kind() == FailureKind.NO_ROUTE);
+        }
+
+        boolean someNotFound() {
+            return attempts.stream().anyMatch(a -> a.kind() == FailureKind.NO_ROUTE);
         }
     }
 
     /**
-     * Runs a small request on a storage holding {@code id}: the tracker's choice (source storage for
-     * updates), then the group's other storages on connection failures (and, for reads, on ENOENT).
+     * Runs a request on a storage holding {@code id}: a fresh file's source storage first (a real tracker
+     * offers only it until the replicas report the file synced), else the tracker's choice (its source storage
+     * for updates); then the storages fetch-all offers and the group's other ACTIVE storages. ENOENT from a
+     * storage moves on without counting; when a fresh file is missing on a replica while another storage failed,
+     * the replicas are asked again until the deadline (they may not have it yet). "Not found" only when every
+     * storage said so.
      */
-    private <T> T onFileStorage(FileId id, boolean update, StorageCall<T> call) {
-        StorageAddress first = onTracker(c -> TrackerProtocol.queryFetch(c, id, update), id.group());
-        List<StorageAddress> order = new ArrayList<>();
-        order.add(first);
-        List<String> failures = new ArrayList<>();
-        Set<String> tried = new HashSet<>();
-        boolean expanded = false;
-        for (int i = 0; ; i++) {
-            if (i >= order.size()) {
-                if (expanded) {
-                    throw new FastDfsException("request for " + id + " failed on every storage: " + failures);
-                }
-                expanded = true;
-                order.addAll(storageHealth.order(fetchAll(id), StorageAddress::address));
-                if (i >= order.size()) {
-                    throw new FastDfsException("request for " + id + " failed: " + failures);
-                }
+    private <T> T onFile(Op op, FileId id, boolean update, StorageAttempt<T> call) {
+        FileId.Encoded encoded = id.encoded();
+        boolean fresh = encoded != null
+                && clock.instant().getEpochSecond() - encoded.createdEpochSecond() < FRESH_SECONDS;
+        List<Endpoint> first = new ArrayList<>();
+        if (fresh) {
+            StorageView source = sourceOf(op, id, encoded);
+            if (source != null) {
+                first.add(storageEndpoint(source.host(), source.port()));
             }
-            StorageAddress s = order.get(i);
-            if (!tried.add(s.address())) {
-                continue;
-            }
+        }
+        if (first.isEmpty()) {
+            StorageAddress a = onTracker(op, c -> TrackerProtocol.queryFetch(c, id, update), id.group());
+            first.add(storageEndpoint(a.host(), a.port()));
+        }
+        long waitUntil = op.bounded() ? Long.MAX_VALUE : ticker.read() + NOT_SYNCED_MAX_WAIT.toNanos();
+        for (int round = 1; ; round++) {
+            Candidates candidates = Candidates.of(first).orElse(() -> groupCandidates(op, id));
             try {
-                T result = onStorage(s.host(), s.port(), call, null);
-                storageHealth.succeeded(s.address());
-                return result;
-            } catch (FastDfsServerException e) {
-                if (update || !e.isNotFound()) {
+                return onStorages(op, "request for " + id, candidates, true, call);
+            } catch (StorageFailure e) {
+                if (e.allNotFound()) {
+                    throw new FastDfsServerException(String.join(",", addresses(e.attempts)),
+                            "request for " + id + " (every storage)", FastDfsServerException.ENOENT);
+                }
+                boolean wait = fresh && e.someNotFound() && ticker.read() + NOT_SYNCED_BACKOFF.toNanos() < waitUntil
+                        && op.leftNanos() > NOT_SYNCED_BACKOFF.toNanos();
+                if (!wait) {
                     throw e;
                 }
-                failures.add(s.address() + ": " + e.getMessage());
-            } catch (IOException e) {
-                storageFailed(s.address(), e);
-                failures.add(s.address() + ": " + e);
+                log.debug("{} is not on the replicas yet and its other storages failed; asking again (round {})", id,
+                        round);
+                pause(NOT_SYNCED_BACKOFF);
             }
+        }
+    }
+
+    private static List<String> addresses(List<AttemptRecord> attempts) {
+        List<String> out = new ArrayList<>();
+        for (AttemptRecord a : attempts) {
+            out.add(a.endpoint().address());
+        }
+        return out;
+    }
+
+    private void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FastDfsException("interrupted", e);
+        }
+    }
+
+    /** fetch-all's storages for {@code id}, then the group's other ACTIVE storages. */
+    private List<Endpoint> groupCandidates(Op op, FileId id) {
+        Map<String, Endpoint> out = new LinkedHashMap<>();
+        try {
+            for (StorageAddress a : fetchAll(op, id)) {
+                out.putIfAbsent(a.address(), storageEndpoint(a.host(), a.port()));
+            }
+        } catch (FastDfsTimeoutException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.debug("fetch-all for {} failed: {}", id, e.toString());
+        }
+        for (StorageView s : groupStorages(op, id.group(), false)) {
+            if (s.status() == StorageStatus.ACTIVE) {
+                out.putIfAbsent(s.address(), storageEndpoint(s.host(), s.port()));
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    /** The storage that created {@code id} (its address or storage id is in the name), if the group lists it. */
+    private StorageView sourceOf(Op op, FileId id, FileId.Encoded encoded) {
+        for (int pass = 0; pass < 2; pass++) {
+            for (StorageView s : groupStorages(op, id.group(), pass == 1)) {
+                if (s.host().equals(encoded.sourceIp()) || s.id().equals(encoded.sourceId())) {
+                    return s;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The group's storages (list-storages), cached for {@link #GROUP_LIST_TTL}; empty when no tracker answers. */
+    private List<StorageView> groupStorages(Op op, String group, boolean refresh) {
+        GroupList cached = groupLists.get(group);
+        long now = ticker.read();
+        if (cached != null && !refresh && now - cached.atNanos() < GROUP_LIST_TTL.toNanos()) {
+            return cached.storages();
+        }
+        if (cached != null && refresh && now - cached.atNanos() < NOT_SYNCED_BACKOFF.toNanos()) {
+            return cached.storages();
+        }
+        try {
+            List<StorageView> list = onTracker(op, c -> TrackerProtocol.listStorages(c, group, layoutHint), group);
+            groupLists.put(group, new GroupList(now, list));
+            return list;
+        } catch (FastDfsTimeoutException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.debug("list-storages of {} failed: {}", group, e.toString());
+            return cached == null ? List.of() : cached.storages();
+        }
+    }
+
+    /** A storage some call used for the first time: tell the watchers (meters). */
+    private void seen(String storage) {
+        if (knownStorages.add(storage)) {
+            for (Consumer<String> w : storageWatchers) {
+                w.accept(storage);
+            }
+        }
+    }
+
+    /** Calls {@code watcher} for every storage used so far and for each one used later (by endpoint name). */
+    void watchStorages(Consumer<String> watcher) {
+        storageWatchers.add(watcher);
+        knownStorages.forEach(watcher);
+    }
+
+    private void storageFailed(String address, FailureKind kind, long elapsedNanos, Throwable why) {
+        pool.evict(address);
+        try {
+            storages.recordFailure(address, kind, Math.max(0, elapsedNanos));
+        } catch (IllegalArgumentException unknown) {
+            log.debug("storage {} failed before it was known: {}", address, why.toString());
         }
     }
 
@@ -680,9 +1061,13 @@ public final class FastDfsClient implements AutoCloseable {
 
     /** Groups and storages with their states, from one tracker (failing over like every tracker call). */
     public ClusterView clusterView() {
+        return clusterView(new Op("cluster view"));
+    }
+
+    private ClusterView clusterView(Op op) {
         ClusterView view = trackers.execute(CallOptions.idempotent(), attempt -> {
             Endpoint e = attempt.endpoint();
-            return withConnection(e.host(), e.port(), attempt.timeout(), c -> {
+            return withConnection(op, e.host(), e.port(), trackerConn(op, attempt.timeout(), e), c -> {
                 TrackerProtocol.Groups groups = TrackerProtocol.listGroups(c, layoutHint);
                 List<GroupView> full = new ArrayList<>();
                 for (GroupView g : groups.groups()) {
@@ -700,40 +1085,63 @@ public final class FastDfsClient implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ plumbing
 
     @FunctionalInterface
-    private interface StorageCall<T> {
+    private interface ConnectionCall<T> {
         T apply(FdfsConnection c) throws IOException;
     }
 
+    private Conn trackerConn(Op op, Duration attemptTimeout, Endpoint e) {
+        Duration read = op.left(attemptTimeout);
+        return new Conn(e.host(), e.port(), connectTimeout.compareTo(read) < 0 ? connectTimeout : read, read);
+    }
+
     /** A tracker request with failover across trackers; ENOENT for a group becomes {@link UnknownGroupException}. */
-    private <T> T onTracker(StorageCall<T> call, String group) {
+    private <T> T onTracker(Op op, ConnectionCall<T> call, String group) {
         try {
             return trackers.execute(CallOptions.idempotent(), attempt -> {
                 Endpoint e = attempt.endpoint();
-                return withConnection(e.host(), e.port(), attempt.timeout(), call, null);
+                return withConnection(op, e.host(), e.port(), trackerConn(op, attempt.timeout(), e), call, null);
             });
         } catch (FastDfsServerException e) {
             if (e.isNotFound()) {
                 throw new UnknownGroupException(group == null ? "(any)" : group, e.getMessage());
             }
             throw e;
+        } catch (UpstreamCallException e) {
+            if (op.bounded() && op.leftNanos() <= 0) {
+                throw op.timedOut(e);
+            }
+            throw e;
         }
     }
 
-    private <T> T onStorage(String host, int port, StorageCall<T> call, StorageProtocol.SendState state)
+    private <T> T withConnection(Op op, Conn c, ConnectionCall<T> call) throws IOException {
+        return withConnection(op, c.host(), c.port(), c, call, null);
+    }
+
+    private <T> T withConnection(Op op, Conn c, ConnectionCall<T> call, StorageProtocol.SendState state)
             throws IOException {
-        return withConnection(host, port, networkTimeout, call, state);
+        return withConnection(op, c.host(), c.port(), c, call, state);
     }
 
     /**
-     * Borrows a pooled connection and runs {@code call}. A pooled connection the server had already closed
-     * fails before the request could reach it; then the call runs once more on a fresh connection.
+     * Borrows a pooled connection and runs {@code call} under the operation's deadline (reads get what is left
+     * of it; a request with content is cut off by closing the socket when the deadline passes). A pooled
+     * connection the server had already closed fails before the request could reach it; then the call runs
+     * once more on a fresh connection. An answer that does not parse is the server's protocol violation.
      */
-    private <T> T withConnection(String host, int port, Duration timeout, StorageCall<T> call,
+    private <T> T withConnection(Op op, String host, int port, Conn timeouts, ConnectionCall<T> call,
             StorageProtocol.SendState state) throws IOException {
-        Duration connect = connectTimeout.compareTo(timeout) < 0 ? connectTimeout : timeout;
         for (int round = 0; ; round++) {
-            FdfsConnection c = pool.borrow(host, port, connect, timeout);
+            FdfsConnection c = pool.borrow(host, port, timeouts.connect(), timeouts.read());
+            c.deadline(ticker::read, op.deadline);
             boolean reusable = false;
+            // a send cannot time out by itself: a peer that stops reading (frozen) is cut off by closing the socket
+            // when the deadline passes, or when a read timeout passes without the send making progress
+            ScheduledFuture<?> watchdog = state != null && op.bounded()
+                    ? scheduler.schedule(c::close, Math.max(1, op.leftNanos()), TimeUnit.NANOSECONDS) : null;
+            SendStall stall = state != null ? new SendStall(c, state) : null;
+            ScheduledFuture<?> stallCheck = stall == null ? null : scheduler.scheduleWithFixedDelay(stall,
+                    timeouts.read().toNanos(), timeouts.read().toNanos(), TimeUnit.NANOSECONDS);
             try {
                 T result = call.apply(c);
                 reusable = true;
@@ -741,7 +1149,23 @@ public final class FastDfsClient implements AutoCloseable {
             } catch (FastDfsServerException e) {
                 reusable = !c.isBroken();
                 throw e;
+            } catch (FastDfsException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // parsing the answer failed in a way the parser did not foresee: the server's fault, not the caller's
+                c.markBroken();
+                throw new ProtocolViolationException(c.address() + ": malformed answer (" + e + ")");
             } catch (IOException e) {
+                if (watchdog != null && op.leftNanos() <= 0) {
+                    c.markBroken();
+                    throw new FdfsConnection.DeadlineExceededException(c.address() + ": the operation's deadline "
+                            + "passed while sending (" + e + ")");
+                }
+                if (stall != null && stall.stalled) {
+                    c.markBroken();
+                    throw new SocketTimeoutException(c.address() + " took no bytes of the request for "
+                            + timeouts.read().toMillis() + " ms (" + e + ")");
+                }
                 boolean stale = c.reused() && round == 0 && !(e instanceof SocketTimeoutException)
                         && !(e instanceof InterruptedIOException) && !(e instanceof ProtocolViolationException)
                         && !(e instanceof StorageProtocol.UploadSourceException)
@@ -752,14 +1176,38 @@ public final class FastDfsClient implements AutoCloseable {
                 log.debug("pooled connection to {}:{} was stale ({}), retrying on a fresh one", host, port, e.toString());
                 pool.evict(host + ":" + port);
             } finally {
+                if (watchdog != null) {
+                    watchdog.cancel(false);
+                }
+                if (stallCheck != null) {
+                    stallCheck.cancel(false);
+                }
                 pool.release(c, reusable);
             }
         }
     }
 
-    private void storageFailed(String address, Throwable why) {
-        storageHealth.failed(address, why);
-        pool.evict(address);
+    /** Closes a connection whose request send made no progress between two checks (the peer stopped reading). */
+    private static final class SendStall implements Runnable {
+        private final FdfsConnection c;
+        private final StorageProtocol.SendState state;
+        private long last = -1;
+        private volatile boolean stalled;
+
+        SendStall(FdfsConnection c, StorageProtocol.SendState state) {
+            this.c = c;
+            this.state = state;
+        }
+
+        @Override
+        public void run() {
+            long written = c.bytesWritten();
+            if (!state.requestSent() && written == last) {
+                stalled = true;
+                c.close();
+            }
+            last = written;
+        }
     }
 
     /** The connection pool (for monitoring: idle and in-use counts). */
@@ -770,21 +1218,35 @@ public final class FastDfsClient implements AutoCloseable {
     @Override
     public void close() {
         trackers.close();
+        storages.close();
         pool.close();
+        if (ownScheduler) {
+            scheduler.shutdownNow();
+        }
     }
 
     /**
-     * Configures a {@link FastDfsClient}. Defaults: connect timeout 2 s, network (per attempt) timeout 5 s,
-     * no overall call timeout, ACTIVE_TEST health checks every 2 s (rise 2, fall 3), storages avoided for
+     * Configures a {@link FastDfsClient}. Defaults: connect timeout 2 s, network (per read) timeout 5 s,
+     * call timeout 30 s (plus content at 64 KiB/s), ACTIVE_TEST health checks every 2 s (rise 2, fall 3), storages avoided for
      * 10 s after a failure, {@link PoolConfig#ofDefaults()}.
      */
     public static final class Builder {
+        /** Default {@link #callTimeout}. */
+        public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+        /** Default {@link #minTransferRate}: 64 KiB/s. */
+        public static final long DEFAULT_MIN_TRANSFER_RATE = 64 * 1024;
+        /** Default {@link #maxBytesInMemory}: 64 MiB. */
+        public static final long DEFAULT_MAX_BYTES_IN_MEMORY = 64L * 1024 * 1024;
         private String name = "fastdfs-trackers";
         private List<Endpoint> trackers;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration networkTimeout = Duration.ofSeconds(5);
-        private Duration callTimeout = Duration.ZERO;
+        private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration storageFailTimeout = Duration.ofSeconds(10);
+        private long minTransferRate = DEFAULT_MIN_TRANSFER_RATE;
+        private long maxBytesInMemory = DEFAULT_MAX_BYTES_IN_MEMORY;
+        private Clock clock = Clock.systemUTC();
+        private ScheduledExecutorService scheduler;
         private HealthCheckConfig healthCheck = HealthCheckConfig.ofDefaults();
         private PoolConfig pool = PoolConfig.ofDefaults();
         private Ticker ticker = Ticker.system();
@@ -842,13 +1304,56 @@ public final class FastDfsClient implements AutoCloseable {
             return this;
         }
 
-        /** Overall deadline of one tracker request across failovers; zero = none. */
+        /**
+         * Overall deadline of one operation: tracker queries, storage attempts and answers together, however
+         * slowly a server sends its bytes; content (upload source, download body) adds its size at
+         * {@link #minTransferRate}. Zero = none (then only {@code networkTimeout} bounds each read). Default 30 s.
+         */
         public Builder callTimeout(Duration d) {
             Objects.requireNonNull(d, "callTimeout");
-            if (d.isNegative()) {
-                throw new IllegalArgumentException("callTimeout < 0: " + d);
+            if (d.isNegative() || d.compareTo(NextUpstreamPolicy.MAX_DURATION) > 0) {
+                throw new IllegalArgumentException("callTimeout must be 0.." + NextUpstreamPolicy.MAX_DURATION.toDays()
+                        + " days: " + d);
             }
             this.callTimeout = d;
+            return this;
+        }
+
+        /**
+         * The slowest content transfer accepted, bytes per second (default 64 KiB/s): an upload or download of
+         * {@code n} bytes may take {@code callTimeout + n / rate}; for a stream only the time spent waiting for
+         * the storage counts.
+         */
+        public Builder minTransferRate(long bytesPerSecond) {
+            if (bytesPerSecond < 1) {
+                throw new IllegalArgumentException("minTransferRate must be >= 1 byte/s: " + bytesPerSecond);
+            }
+            this.minTransferRate = bytesPerSecond;
+            return this;
+        }
+
+        /** Largest file {@link FastDfsClient#downloadBytes} accepts (default 64 MiB); stream larger ones. */
+        public Builder maxBytesInMemory(long bytes) {
+            if (bytes < 0 || bytes > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("maxBytesInMemory must be 0.." + (Integer.MAX_VALUE - 16) + ": "
+                        + bytes);
+            }
+            this.maxBytesInMemory = bytes;
+            return this;
+        }
+
+        /** Wall clock for the age of files (fresh files are read from their source storage first). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Scheduler for tracker health checks, storage ejection ends and send deadlines (default: one daemon
+         * thread owned by the client, stopped by {@link FastDfsClient#close()}; an injected one is not shut down).
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

@@ -1,6 +1,9 @@
 package io.github.hakit.fastdfs;
 
 import io.github.hakit.core.Endpoint;
+import io.github.hakit.core.EndpointStatus;
+import io.github.hakit.core.Failure;
+import io.github.hakit.core.FailureKind;
 import io.github.hakit.core.retry.NextUpstreamPolicy;
 import io.github.hakit.core.config.NginxUpstreamParser;
 import io.github.hakit.core.Upstream;
@@ -10,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +31,10 @@ import okhttp3.ResponseBody;
  * {@code /groupN/M00/...}), with the semantics of the Nginx that usually sits in front of them: one
  * {@code core} upstream per group, by default
  * {@code server s:80 weight=1 max_fails=2 fail_timeout=30s} and
- * {@code proxy_next_upstream http_502 http_504 error timeout invalid_header} — without the extra proxy hop.
+ * {@code proxy_next_upstream http_404 http_502 http_504 error timeout invalid_header} — without the extra proxy
+ * hop. A 404 moves to the next web server without counting as a failure (a replica may not have a fresh file
+ * yet), and a fresh file (younger than a real tracker's 300 s sync window) is asked from the web server on its
+ * source storage's host first, when that server is configured and up.
  *
  * <pre>{@code
  * try (FastDfsHttp http = FastDfsHttp.builder()
@@ -46,13 +53,26 @@ public final class FastDfsHttp implements AutoCloseable {
     public static final String SEED_SERVER_PARAMS = "weight=1 max_fails=2 fail_timeout=30s";
     /** The seed's next-upstream directive. */
     public static final String SEED_NEXT_UPSTREAM = "proxy_next_upstream http_502 http_504 error timeout invalid_header;";
+    /**
+     * The default next-upstream directive: the seed's plus {@code http_404}, so that a replica without a fresh
+     * file (not synced yet) hands the download to the next server, as an Nginx with {@code http_404} does.
+     */
+    public static final String DEFAULT_NEXT_UPSTREAM =
+            "proxy_next_upstream http_404 http_502 http_504 error timeout invalid_header;";
 
     private final Map<String, Upstream> upstreams;
     private final OkHttpClient client;
+    private final OkHttpClient direct;
+    private final boolean ownsClient;
+    private final Clock clock;
 
-    private FastDfsHttp(Map<String, Upstream> upstreams, OkHttpClient client) {
+    private FastDfsHttp(Map<String, Upstream> upstreams, OkHttpClient client, OkHttpClient direct, boolean ownsClient,
+            Clock clock) {
         this.upstreams = Map.copyOf(upstreams);
         this.client = client;
+        this.direct = direct;
+        this.ownsClient = ownsClient;
+        this.clock = clock;
     }
 
     public static Builder builder() {
@@ -88,6 +108,10 @@ public final class FastDfsHttp implements AutoCloseable {
     /** The file's body; close it. Throws {@link FastDfsHttpException} for a non-2xx answer. */
     public InputStream openStream(FileId id) {
         HttpUrl url = url(id);
+        InputStream fromSource = fromSource(id, url);
+        if (fromSource != null) {
+            return fromSource;
+        }
         Response response;
         try {
             response = client.newCall(new Request.Builder().url(url).get().build()).execute();
@@ -101,6 +125,49 @@ public final class FastDfsHttp implements AutoCloseable {
         }
         ResponseBody body = response.body();
         return body == null ? InputStream.nullInputStream() : body.byteStream();
+    }
+
+    /**
+     * A fresh file from the web server on its source storage's host, if one is configured and up; {@code null}
+     * when there is none or it did not answer 2xx (its failure is recorded on the group's upstream).
+     */
+    private InputStream fromSource(FileId id, HttpUrl routed) {
+        FileId.Encoded encoded = id.encoded();
+        if (encoded == null || clock.instant().getEpochSecond() - encoded.createdEpochSecond()
+                >= FastDfsClient.FRESH_SECONDS) {
+            return null;
+        }
+        Upstream u = upstream(id.group());
+        Endpoint source = null;
+        for (Endpoint e : u.endpoints()) {
+            EndpointStatus st = u.status(e.name());
+            if (e.host().equals(encoded.sourceIp()) && st != null && st.state().takesTraffic()) {
+                source = e;
+                break;
+            }
+        }
+        if (source == null) {
+            return null;
+        }
+        HttpUrl url = routed.newBuilder().host(source.host()).port(source.port()).build();
+        long start = System.nanoTime();
+        try {
+            Response r = direct.newCall(new Request.Builder().url(url).get().build()).execute();
+            if (r.isSuccessful()) {
+                u.recordSuccess(source.name(), System.nanoTime() - start);
+                ResponseBody body = r.body();
+                return body == null ? InputStream.nullInputStream() : body.byteStream();
+            }
+            r.close();
+            FailureKind kind = FailureKind.ofHttpStatus(r.code());
+            if (kind != null && kind.countsAsFailure()) {
+                u.recordFailure(source.name(), kind, System.nanoTime() - start);
+            }
+        } catch (IOException e) {
+            Failure f = UpstreamInterceptor.CLASSIFIER.classify(e);
+            u.recordFailure(source.name(), f == null ? FailureKind.ERROR : f.kind(), System.nanoTime() - start);
+        }
+        return null;
     }
 
     public long download(FileId id, OutputStream out) {
@@ -119,16 +186,25 @@ public final class FastDfsHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the upstreams and, when this instance built its own OkHttp client, that client's dispatcher
+     * threads and pooled connections (a client given to {@link Builder#okHttpClient} stays the caller's).
+     */
     @Override
     public void close() {
         upstreams.values().forEach(Upstream::close);
+        if (ownsClient) {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        }
     }
 
     /** Configures the groups' web servers. */
     public static final class Builder {
         private final Map<String, UpstreamConfig> groups = new LinkedHashMap<>();
         private final java.util.Set<String> ownPolicy = new java.util.HashSet<>();
-        private NextUpstreamPolicy nextUpstream = NginxUpstreamParser.parseNextUpstream(SEED_NEXT_UPSTREAM);
+        private NextUpstreamPolicy nextUpstream = NginxUpstreamParser.parseNextUpstream(DEFAULT_NEXT_UPSTREAM);
+        private Clock clock = Clock.systemUTC();
         private Duration attemptTimeout = Duration.ofSeconds(5);
         private OkHttpClient base;
 
@@ -170,7 +246,13 @@ public final class FastDfsHttp implements AutoCloseable {
             return this;
         }
 
-        /** {@code proxy_next_upstream ...;} lines for every group without its own (default: the seed's). */
+        /** Wall clock for the age of files (fresh files go to their source's web server first). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** {@code proxy_next_upstream ...;} lines for every group without its own (default {@link #DEFAULT_NEXT_UPSTREAM}). */
         public Builder nextUpstream(String directives) {
             this.nextUpstream = NginxUpstreamParser.parseNextUpstream(directives);
             return this;
@@ -205,7 +287,9 @@ public final class FastDfsHttp implements AutoCloseable {
             }
             OkHttpClient.Builder b = base == null ? new OkHttpClient.Builder() : base.newBuilder();
             OkHttpClient client = b.addInterceptor(routes.build()).retryOnConnectionFailure(false).build();
-            return new FastDfsHttp(ups, client);
+            OkHttpClient direct = client.newBuilder().connectTimeout(attemptTimeout).readTimeout(attemptTimeout)
+                    .writeTimeout(attemptTimeout).build(); // same pool and dispatcher
+            return new FastDfsHttp(ups, client, direct, base == null, clock);
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.List;
  * @param freeMb free disk space
  * @param storageCount storages in the group
  * @param activeCount ACTIVE storages (6.1x: writable)
- * @param storagePort the group's storage port
+ * @param storagePort the group's storage port, or -1 when its storages listen on different ports (a real 6.16
+ *                    tracker says so with storage ids); each {@link StorageView#port()} is always exact
  * @param storages the storages (empty if they could not be listed)
  */
 public record GroupView(String name, long totalMb, long freeMb, int storageCount, int activeCount, int storagePort,

@@ -16,7 +16,10 @@ import java.util.Objects;
  *
  * @param group target group, or null for the tracker's choice
  * @param storage target storage {@code host:port}, or null
- * @param ext file extension without dot (at most 6 characters), may be empty
+ * @param ext file extension without its leading dot, at most 6 of {@code [A-Za-z0-9._-]} ({@code tar.gz} too: a
+ *            real 6.16 storage accepts dots, {@code fdfs_validate_filename}), may be empty; hakit rejects
+ *            {@code ..} and a leading dot (which the server would accept: its name would then contain {@code ..},
+ *            which hakit refuses in file ids as a path)
  * @param metadata metadata to set after the upload (empty for none)
  * @param appender create an appender file
  * @param master master file for a slave upload, or null
@@ -29,12 +32,20 @@ public record UploadRequest(String group, String storage, String ext, Map<String
         if (group != null) {
             FileId.validateGroup(group);
         }
-        if (storage != null && !storage.matches("[^:\\s]+:[0-9]{1,5}")) {
-            throw new IllegalArgumentException("storage must be host:port: '" + storage + "'");
+        if (storage != null) {
+            if (!storage.matches("[^:\\s]+:[0-9]{1,5}")) {
+                throw new IllegalArgumentException("storage must be host:port: '" + FileId.quote(storage) + "'");
+            }
+            int port = Integer.parseInt(storage.substring(storage.indexOf(':') + 1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("storage port must be 1..65535: '" + storage + "'");
+            }
         }
         ext = ext == null ? "" : ext;
-        if (ext.length() > 6 || !ext.matches("[A-Za-z0-9_-]*")) {
-            throw new IllegalArgumentException("extension must be at most 6 of [A-Za-z0-9_-]: '" + ext + "'");
+        if (ext.length() > 6 || !ext.matches("[A-Za-z0-9._-]*") || ext.contains("..") || ext.startsWith(".")) {
+            throw new IllegalArgumentException("extension must be at most 6 of [A-Za-z0-9._-], not starting with '.' and"
+                    + " without '..': '"
+                    + FileId.quote(ext) + "'");
         }
         metadata = Map.copyOf(metadata == null ? Map.of() : metadata);
         if (master != null) {

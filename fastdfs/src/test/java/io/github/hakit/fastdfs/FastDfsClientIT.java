@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(FastDfsClusterExtension.class)
 class FastDfsClientIT {
     private static final Duration ATTEMPT = Duration.ofSeconds(1);
+    private static final Duration CHECK_INTER = Duration.ofMillis(300);
     private FastDfsTestCluster cluster;
     private FastDfsClient client;
 
@@ -79,8 +80,7 @@ class FastDfsClientIT {
     private FastDfsClient newClient() {
         return FastDfsClient.builder().trackers(cluster.trackerAddresses())
                 .connectTimeout(ATTEMPT).networkTimeout(ATTEMPT)
-                .healthCheck(HealthCheckConfig.builder().inter(Duration.ofMillis(300)).timeout(Duration.ofMillis(300))
-                        .build())
+                .healthCheck(HealthCheckConfig.builder().inter(CHECK_INTER).timeout(CHECK_INTER).build())
                 .build();
     }
 
@@ -416,15 +416,27 @@ class FastDfsClientIT {
     @Test
     void restartedTrackerIsUsedAgainAfterHealthChecksPass() {
         TestTracker first = cluster.tracker(0);
+        io.github.hakit.core.Endpoint configured = client.trackers().endpoints().stream()
+                .filter(e -> e.address().equals(first.address())).findFirst().orElseThrow();
+        // active checks: fall (or rise) checks of at most inter + timeout each; margin x4 for a loaded 2-CPU machine
+        Duration checks = CHECK_INTER.plus(CHECK_INTER).multipliedBy(3L * 4);
         first.stop();
         client.upload(bytes("while down"), "txt");
-        Await.until(Duration.ofSeconds(10), () -> client.trackers().status().endpoint(first.address()).state()
-                .toString().startsWith("DOWN"), () -> "tracker 1 marked DOWN: " + client.trackers().status().render());
+        // the active checks must take it DOWN ("DOWN"), not only the passive accounting ("DOWN (passive)")
+        Await.until(checks, () -> trackerStatus(first).equals("DOWN"),
+                () -> "tracker 1 DOWN by its checks: " + client.trackers().status().render());
         int before = first.queries();
         first.start();
-        Await.until(Duration.ofSeconds(10), () -> {
+        Await.until(checks, () -> trackerStatus(first).equals("UP"),
+                () -> "tracker 1 UP by its checks: " + client.trackers().status().render());
+        // a passive ejection from the failed upload lasts at most fail_timeout from that failure
+        Await.until(configured.failTimeout().plus(checks), () -> {
             client.upload(bytes("after"), "txt");
             return first.queries() > before;
         }, () -> "tracker 1 used again: " + client.trackers().status().render());
+    }
+
+    private String trackerStatus(TestTracker t) {
+        return client.trackers().status().endpoint(t.address()).statusText();
     }
 }

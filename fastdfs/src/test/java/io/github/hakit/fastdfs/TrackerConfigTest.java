@@ -35,6 +35,7 @@ class TrackerConfigTest {
         assertEquals("networkTimeout must be > 0: PT0S", t.getMessage());
         IllegalArgumentException ext = assertThrows(IllegalArgumentException.class,
                 () -> UploadRequest.builder().ext("toolongext").build());
-        assertEquals("extension must be at most 6 of [A-Za-z0-9_-]: 'toolongext'", ext.getMessage());
+        assertEquals("extension must be at most 6 of [A-Za-z0-9._-], not starting with '.' and without '..': 'toolongext'",
+                ext.getMessage());
     }
 }

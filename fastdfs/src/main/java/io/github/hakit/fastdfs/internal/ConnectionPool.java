@@ -71,7 +71,8 @@ public final class ConnectionPool implements AutoCloseable {
                     break;
                 }
                 long idleNanos = nanoTime.getAsLong() - c.lastUsedNanos();
-                if (idleNanos > config.maxIdle().toNanos() || c.isBroken()) {
+                if (idleNanos > config.maxIdle().toNanos() || !c.nothingPending()) {
+                    // bytes that arrived while it was idle belong to no request: never read them as an answer
                     c.close();
                     continue;
                 }
@@ -104,10 +105,14 @@ public final class ConnectionPool implements AutoCloseable {
         return false;
     }
 
-    /** Returns a connection; a broken one (or any when {@code reusable} is false) is closed. */
+    /**
+     * Returns a connection; a broken one (or any when {@code reusable} is false, or one with unread bytes
+     * waiting: the answer was not read exactly) is closed.
+     */
     public void release(FdfsConnection c, boolean reusable) {
         Entry e = entries.get(c.address());
-        if (!reusable || c.isBroken() || closed || e == null) {
+        c.deadline(nanoTime, Long.MAX_VALUE);
+        if (!reusable || !c.nothingPending() || closed || e == null) {
             c.close();
         } else {
             c.touch(nanoTime.getAsLong());

@@ -89,6 +89,20 @@ public final class Proto {
         return new String(b, off, end - off, StandardCharsets.UTF_8);
     }
 
+    /** {@code s} for an error message: control characters escaped, at most 80 characters. */
+    public static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && sb.length() < 80; i++) {
+            char ch = s.charAt(i);
+            if (ch < 0x20 || ch == 0x7F) {
+                sb.append(String.format("\\x%02x", (int) ch));
+            } else {
+                sb.append(ch);
+            }
+        }
+        return s.length() > 80 ? sb + "...(" + s.length() + " chars)" : sb.toString();
+    }
+
     public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

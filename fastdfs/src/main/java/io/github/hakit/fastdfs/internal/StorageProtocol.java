@@ -231,12 +231,17 @@ public final class StorageProtocol {
         }
         String group = Proto.getFixed(a, 0, Proto.GROUP_NAME_MAX_LEN);
         String name = new String(a, Proto.GROUP_NAME_MAX_LEN, a.length - Proto.GROUP_NAME_MAX_LEN, StandardCharsets.UTF_8);
+        if (expectedGroup != null && !expectedGroup.equals(group)) {
+            c.markBroken();
+            throw new ProtocolViolationException(c.address() + ": " + op + " in " + expectedGroup
+                    + " answered a file of group '" + Proto.printable(group) + "'");
+        }
         try {
             return new FileId(group, name);
         } catch (IllegalArgumentException e) {
             c.markBroken();
             throw new ProtocolViolationException(c.address() + ": " + op + " answered an invalid file id "
-                    + group + "/" + name);
+                    + Proto.printable(group + "/" + name));
         }
     }
 

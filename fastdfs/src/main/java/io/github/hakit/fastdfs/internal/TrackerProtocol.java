@@ -38,6 +38,9 @@ public final class TrackerProtocol {
     static final int EXTRA_606 = IP;
     static final int EXTRA_61X = IP + Proto.PKG_LEN_SIZE;
     private static final long MAX_ANSWER = 1 << 20;
+    private static final long MAX_STORAGES = 1 << 16;
+    /** Heartbeats after 9999-12-31 are garbage (and {@link Instant} would refuse much larger ones). */
+    private static final long MAX_EPOCH_SECOND = 253_402_300_799L;
 
     private TrackerProtocol() {
     }
@@ -63,7 +66,7 @@ public final class TrackerProtocol {
         if (a.length != STORE_BODY) {
             throw violation(c, "store answer of " + a.length + " bytes, expected " + STORE_BODY);
         }
-        return new StoreTarget(Proto.getFixed(a, 0, 16), ip(c, a, 16), port(c, a, 16 + IP), a[39] & 0xFF);
+        return new StoreTarget(group(c.address(), a, 0), ip(c, a, 16), port(c, a, 16 + IP), a[39] & 0xFF);
     }
 
     public static List<StoreTarget> queryStoreAll(FdfsConnection c, String group) throws IOException {
@@ -73,7 +76,7 @@ public final class TrackerProtocol {
         if (a.length < Proto.GROUP_NAME_MAX_LEN + record + 1 || (a.length - Proto.GROUP_NAME_MAX_LEN - 1) % record != 0) {
             throw violation(c, "store-all answer of " + a.length + " bytes");
         }
-        String g = Proto.getFixed(a, 0, 16);
+        String g = group(c.address(), a, 0);
         int storePath = a[a.length - 1] & 0xFF;
         List<StoreTarget> list = new ArrayList<>();
         for (int p = 16; p + record <= a.length - 1; p += record) {
@@ -89,7 +92,7 @@ public final class TrackerProtocol {
         if (a.length != FETCH_BODY) {
             throw violation(c, "fetch answer of " + a.length + " bytes, expected " + FETCH_BODY);
         }
-        return new StorageAddress(Proto.getFixed(a, 0, 16), ip(c, a, 16), port(c, a, 16 + IP));
+        return new StorageAddress(group(c.address(), a, 0), ip(c, a, 16), port(c, a, 16 + IP));
     }
 
     /** QUERY_FETCH_ALL: every storage of the file's group the tracker offers, in both layouts. */
@@ -113,17 +116,32 @@ public final class TrackerProtocol {
                     + "39 + 15n (6.06) nor 39 + 23n (6.1x)");
         }
         if (old && neu) {
-            // 16 vs 24 storages: decide by the layout seen before, else by which parse is plausible
-            neu = hint == ProtocolLayout.V6_1X || (hint == null && plausible61x(a));
+            // 16 vs 24 storages: decide by the layout seen before, else by which parse is plausible; a parse
+            // whose fields do not validate falls back to the other layout
+            boolean first = hint == ProtocolLayout.V6_1X || (hint == null && plausible61x(a));
+            try {
+                return parseFetchAll(server, a, first);
+            } catch (ProtocolViolationException e) {
+                try {
+                    return parseFetchAll(server, a, !first);
+                } catch (ProtocolViolationException ignored) {
+                    throw e;
+                }
+            }
         }
-        String group = Proto.getFixed(a, 0, 16);
-        int firstPort = (int) Proto.getLong(a, 16 + IP);
+        return parseFetchAll(server, a, neu);
+    }
+
+    private static List<StorageAddress> parseFetchAll(String server, byte[] a, boolean neu)
+            throws ProtocolViolationException {
+        String group = group(server, a, 0);
+        int firstPort = port(server, Proto.getLong(a, 16 + IP));
         List<StorageAddress> list = new ArrayList<>();
-        list.add(new StorageAddress(group, Proto.getFixed(a, 16, IP), firstPort));
+        list.add(new StorageAddress(group, ip(server, a, 16), firstPort));
         int extra = neu ? EXTRA_61X : EXTRA_606;
         for (int p = FETCH_BODY; p + extra <= a.length; p += extra) {
-            int port = neu ? (int) Proto.getLong(a, p + IP) : firstPort;
-            list.add(new StorageAddress(group, Proto.getFixed(a, p, IP), port));
+            int port = neu ? port(server, Proto.getLong(a, p + IP)) : firstPort;
+            list.add(new StorageAddress(group, ip(server, a, p), port));
         }
         return list;
     }
@@ -162,24 +180,35 @@ public final class TrackerProtocol {
         int size = layout == ProtocolLayout.V6_06 ? GROUP_STAT_606 : GROUP_STAT_61X;
         List<GroupView> groups = new ArrayList<>();
         for (int off = 0; off < a.length; off += size) {
-            String name = Proto.getFixed(a, off, 17);
+            String name = group(c.address(), a, off);
+            if (a[off + 16] != 0) {
+                throw violation(c, "group name without its NUL terminator");
+            }
             long total = Proto.getLong(a, off + 17);
             long free = Proto.getLong(a, off + 25);
-            int count;
-            int port;
-            int active;
+            long count;
+            long port;
+            long active;
             if (layout == ProtocolLayout.V6_06) {
                 // total, free, trunk free, count, port, http port, active, ...
-                count = (int) Proto.getLong(a, off + 41);
-                port = (int) Proto.getLong(a, off + 49);
-                active = (int) Proto.getLong(a, off + 65);
+                count = Proto.getLong(a, off + 41);
+                port = Proto.getLong(a, off + 49);
+                active = Proto.getLong(a, off + 65);
             } else {
                 // total, free, reserved, trunk free, count, port, readable, writable, ...
-                count = (int) Proto.getLong(a, off + 49);
-                port = (int) Proto.getLong(a, off + 57);
-                active = (int) Proto.getLong(a, off + 73);
+                count = Proto.getLong(a, off + 49);
+                port = Proto.getLong(a, off + 57);
+                active = Proto.getLong(a, off + 73);
             }
-            groups.add(new GroupView(name, total, free, count, active, port, List.of()));
+            if (count < 0 || count > MAX_STORAGES || active < 0 || active > count || total < 0 || free < 0) {
+                throw violation(c, "group " + name + ": implausible counts (storages " + count + ", active " + active
+                        + ", total MB " + total + ", free MB " + free + ")");
+            }
+            // -1: the group's storages listen on different ports (a real 6.16 tracker with storage ids)
+            if (port != -1 && (port < 0 || port > 65535)) {
+                throw violation(c, "group " + name + ": storage port " + port + " out of range");
+            }
+            groups.add(new GroupView(name, total, free, (int) count, (int) active, (int) port, List.of()));
         }
         return new Groups(layout, groups);
     }
@@ -198,16 +227,19 @@ public final class TrackerProtocol {
         for (int off = 0; off < a.length; off += size) {
             int status = a[off] & 0xFF;
             int base = off + (old ? 1 : 2);
-            String id = Proto.getFixed(a, base, 16);
-            String ip = Proto.getFixed(a, base + 16, 16);
+            String id = text(c.address(), a, base, 16, "storage id");
+            String ip = ip(c.address(), a, base + 16);
             // 6.06: domain name 128, src id 16, version 6; 6.1x: src id 16, version 8
             int versionAt = old ? base + 32 + 128 + 16 : base + 32 + 16;
-            String version = Proto.getFixed(a, versionAt, old ? 6 : 8);
+            String version = text(c.address(), a, versionAt, old ? 6 : 8, "version");
             int longs = versionAt + (old ? 6 : 8);
             // longs: join, up, total, free, [reserved,] upload priority, store paths, subdirs, write path, port
-            int port = (int) Proto.getLong(a, longs + 8 * 8 + (old ? 0 : 8));
+            int port = port(c.address(), Proto.getLong(a, longs + 8 * 8 + (old ? 0 : 8)));
             int statBlock = longs + 10 * 8 + 12; // after the 10 longs and the 3 connection ints
             long heartbeat = Proto.getLong(a, statBlock + 41 * 8);
+            if (heartbeat < 0 || heartbeat > MAX_EPOCH_SECOND) {
+                throw violation(c, "storage " + ip + ": heartbeat time " + heartbeat + " out of range");
+            }
             list.add(new StorageView(id, ip, port, StorageStatus.of(status), version, Instant.ofEpochSecond(heartbeat)));
         }
         return list;
@@ -240,17 +272,47 @@ public final class TrackerProtocol {
     }
 
     private static String ip(FdfsConnection c, byte[] a, int off) throws ProtocolViolationException {
-        String ip = Proto.getFixed(a, off, IP);
-        if (ip.isEmpty()) {
-            throw violation(c, "empty storage address in answer");
+        return ip(c.address(), a, off);
+    }
+
+    /** An IPv4 address or host name field: ASCII letters, digits, '.', '-', ':' only. */
+    static String ip(String server, byte[] a, int off) throws ProtocolViolationException {
+        String ip = text(server, a, off, IP, "storage address");
+        if (ip.isEmpty() || !ip.matches("[A-Za-z0-9.:\\-]+")) {
+            throw new ProtocolViolationException(server + ": invalid storage address '" + Proto.printable(ip) + "'");
         }
         return ip;
     }
 
+    /** A group name field: 1..16 of [A-Za-z0-9_] ({@code fdfs_validate_group_name}). */
+    static String group(String server, byte[] a, int off) throws ProtocolViolationException {
+        String g = text(server, a, off, Proto.GROUP_NAME_MAX_LEN, "group name");
+        if (!g.matches("[A-Za-z0-9_]{1,16}")) {
+            throw new ProtocolViolationException(server + ": invalid group name '" + Proto.printable(g) + "'");
+        }
+        return g;
+    }
+
+    /** A NUL-padded printable-ASCII field. */
+    static String text(String server, byte[] a, int off, int size, String what) throws ProtocolViolationException {
+        int end = off;
+        while (end < off + size && a[end] != 0) {
+            if (a[end] < 0x20 || a[end] > 0x7E) {
+                throw new ProtocolViolationException(server + ": " + what + " with a non-ASCII byte 0x"
+                        + Integer.toHexString(a[end] & 0xFF));
+            }
+            end++;
+        }
+        return new String(a, off, end - off, StandardCharsets.US_ASCII);
+    }
+
     private static int port(FdfsConnection c, byte[] a, int off) throws ProtocolViolationException {
-        long port = Proto.getLong(a, off);
+        return port(c.address(), Proto.getLong(a, off));
+    }
+
+    static int port(String server, long port) throws ProtocolViolationException {
         if (port < 1 || port > 65535) {
-            throw violation(c, "storage port " + port + " out of range");
+            throw new ProtocolViolationException(server + ": storage port " + port + " out of range");
         }
         return (int) port;
     }

@@ -49,6 +49,8 @@ public class FastDfsAutoConfiguration {
                 .connectTimeout(p.getConnectTimeout())
                 .networkTimeout(p.getNetworkTimeout())
                 .callTimeout(p.getCallTimeout())
+                .minTransferRate(p.getMinTransferRate())
+                .maxBytesInMemory(p.getMaxBytesInMemory())
                 .storageFailTimeout(p.getStorageFailTimeout())
                 .healthCheck(p.getHealthCheck().toConfig())
                 .pool(new PoolConfig(pool.getMaxPerEndpoint(), pool.getBorrowTimeout(), pool.getValidateAfterIdle(),

@@ -31,10 +31,17 @@ public class FastDfsProperties {
     private List<String> trackers = new ArrayList<>();
     /** TCP connect timeout to trackers and storages. */
     private Duration connectTimeout = Duration.ofSeconds(2);
-    /** Per-attempt tracker timeout and storage read timeout. */
+    /** Per-attempt tracker timeout, storage read timeout and the longest a request send may stall. */
     private Duration networkTimeout = Duration.ofSeconds(5);
-    /** Overall deadline of a tracker request across failovers; 0 = none. */
-    private Duration callTimeout = Duration.ZERO;
+    /**
+     * Overall deadline of one operation (tracker queries, storage attempts, answers), plus its content at
+     * min-transfer-rate; 0 = none.
+     */
+    private Duration callTimeout = Duration.ofSeconds(30);
+    /** Slowest accepted content transfer in bytes per second (adds size / rate to call-timeout). */
+    private long minTransferRate = 64 * 1024;
+    /** Largest file downloadBytes accepts (larger ones must be streamed). */
+    private long maxBytesInMemory = 64L * 1024 * 1024;
     /** How long a storage that failed stays out of the replica choice (Nginx fail_timeout). */
     private Duration storageFailTimeout = Duration.ofSeconds(10);
     /** ACTIVE_TEST probes of the trackers (HAProxy meaning): inter 2s, rise 2, fall 3, timeout = inter. */
@@ -77,6 +84,22 @@ public class FastDfsProperties {
 
     public void setNetworkTimeout(Duration networkTimeout) {
         this.networkTimeout = networkTimeout;
+    }
+
+    public long getMinTransferRate() {
+        return minTransferRate;
+    }
+
+    public void setMinTransferRate(long minTransferRate) {
+        this.minTransferRate = minTransferRate;
+    }
+
+    public long getMaxBytesInMemory() {
+        return maxBytesInMemory;
+    }
+
+    public void setMaxBytesInMemory(long maxBytesInMemory) {
+        this.maxBytesInMemory = maxBytesInMemory;
     }
 
     public Duration getCallTimeout() {
@@ -157,8 +180,8 @@ public class FastDfsProperties {
         private boolean enabled;
         /** Per group: Nginx server lines; bare host:port get weight=1 max_fails=2 fail_timeout=30s. */
         private Map<String, List<String>> groups = new LinkedHashMap<>();
-        /** proxy_next_upstream conditions; default the seed's. */
-        private String nextUpstream = "http_502 http_504 error timeout invalid_header";
+        /** proxy_next_upstream conditions; default the seed's plus http_404 (a replica without a fresh file). */
+        private String nextUpstream = "http_404 http_502 http_504 error timeout invalid_header";
         /** Timeout of one HTTP attempt. */
         private Duration attemptTimeout = Duration.ofSeconds(5);
 

@@ -54,7 +54,27 @@ class TrackerProtocolTest {
         byte[] b = fetchAll(ips, ports, true);
         assertEquals(16, TrackerProtocol.parseFetchAll("t", b, null).size());
         assertEquals(16, TrackerProtocol.parseFetchAll("t", b, ProtocolLayout.V6_1X).size());
-        assertEquals(24, TrackerProtocol.parseFetchAll("t", b, ProtocolLayout.V6_06).size());
+        // read as 6.06 the 6.1x records give invalid addresses: the other layout is used
+        assertEquals(16, TrackerProtocol.parseFetchAll("t", b, ProtocolLayout.V6_06).size());
+        String[] ips24 = new String[24];
+        int[] ports24 = new int[24];
+        for (int i = 0; i < 24; i++) {
+            ips24[i] = "10.0.1." + (i + 1);
+            ports24[i] = 23000;
+        }
+        byte[] old = fetchAll(ips24, ports24, false);
+        assertEquals(24, TrackerProtocol.parseFetchAll("t", old, ProtocolLayout.V6_06).size());
+    }
+
+    @Test
+    void invalidFieldsAreProtocolViolations() {
+        byte[] badPort = fetchAll(new String[] {"10.0.0.1", "10.0.0.2"}, new int[] {23000, 70000}, true);
+        assertThrows(ProtocolViolationException.class, () -> TrackerProtocol.parseFetchAll("t", badPort, null));
+        byte[] badIp = fetchAll(new String[] {"10.0.0.1", "10.0.\u00e9.2"}, new int[] {23000, 23001}, true);
+        assertThrows(ProtocolViolationException.class, () -> TrackerProtocol.parseFetchAll("t", badIp, null));
+        byte[] badGroup = fetchAll(new String[] {"10.0.0.1"}, new int[] {23000}, true);
+        badGroup[2] = (byte) 0xC3;
+        assertThrows(ProtocolViolationException.class, () -> TrackerProtocol.parseFetchAll("t", badGroup, null));
     }
 
     @Test

@@ -73,6 +73,13 @@ class FastDfsAutoConfigurationIT {
             FileId id = client.upload("spring".getBytes(StandardCharsets.UTF_8), "txt");
             assertEquals("spring", new String(client.downloadBytes(id), StandardCharsets.UTF_8));
 
+            // the storage meters come as a MeterBinder bean (Spring Boot binds every MeterBinder to its registry)
+            var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            ctx.getBean("hakitFastdfsStorageMetrics", io.micrometer.core.instrument.binder.MeterBinder.class)
+                    .bindTo(registry);
+            assertEquals(1.0, registry.find("hakit.fastdfs.storage.up").gauges().stream()
+                    .mapToDouble(g -> g.value()).max().orElse(0), "a used storage has meters");
+
             HealthIndicator health = ctx.getBean("hakitFastdfsHealthIndicator", HealthIndicator.class);
             assertEquals(Status.UP, health.health().getStatus());
             cluster.storages("group1").forEach(TestStorage::stop);
