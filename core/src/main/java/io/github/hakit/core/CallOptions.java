@@ -1,6 +1,8 @@
 package io.github.hakit.core;
 
 import io.github.hakit.core.balance.Balancer;
+import io.github.hakit.core.retry.NextUpstreamPolicy;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -9,18 +11,21 @@ import java.util.Objects;
  * <pre>{@code
  * upstream.execute(CallOptions.nonIdempotent(), attempt -> upload(attempt));
  * upstream.execute(CallOptions.idempotent().withHashKey(userId), attempt -> read(attempt));
+ * upstream.execute(CallOptions.idempotent().withTimeout(Duration.ofSeconds(10)), attempt -> send(attempt));
  * }</pre>
  */
 public final class CallOptions {
-    private static final CallOptions IDEMPOTENT = new CallOptions(true, null);
-    private static final CallOptions NON_IDEMPOTENT = new CallOptions(false, null);
+    private static final CallOptions IDEMPOTENT = new CallOptions(true, null, null);
+    private static final CallOptions NON_IDEMPOTENT = new CallOptions(false, null, null);
 
     private final boolean idempotent;
     private final String hashKey;
+    private final Duration timeout;
 
-    private CallOptions(boolean idempotent, String hashKey) {
+    private CallOptions(boolean idempotent, String hashKey, Duration timeout) {
         this.idempotent = idempotent;
         this.hashKey = hashKey;
+        this.timeout = timeout;
     }
 
     /** Safe to repeat on another endpoint even after the request may have been sent (reads, probes). */
@@ -35,7 +40,22 @@ public final class CallOptions {
 
     /** The same options with a key for {@link Balancer#CONSISTENT_HASH}. */
     public CallOptions withHashKey(String key) {
-        return new CallOptions(idempotent, Objects.requireNonNull(key, "hashKey"));
+        return new CallOptions(idempotent, Objects.requireNonNull(key, "hashKey"), timeout);
+    }
+
+    /**
+     * The same options with this call's own overall deadline, in place of the policy's
+     * {@link NextUpstreamPolicy#timeout()} (Nginx's {@code proxy_next_upstream_timeout}) for this call only: longer
+     * or shorter. Attempts still get at most the policy's attempt timeout each.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is not positive
+     */
+    public CallOptions withTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        return new CallOptions(idempotent, hashKey, timeout);
     }
 
     public boolean isIdempotent() {
@@ -47,8 +67,14 @@ public final class CallOptions {
         return hashKey;
     }
 
+    /** This call's own overall deadline, or {@code null} for the policy's. */
+    public Duration timeout() {
+        return timeout;
+    }
+
     @Override
     public String toString() {
-        return "CallOptions[" + (idempotent ? "idempotent" : "non-idempotent") + (hashKey == null ? "" : ", key=" + hashKey) + "]";
+        return "CallOptions[" + (idempotent ? "idempotent" : "non-idempotent") + (hashKey == null ? "" : ", key=" + hashKey)
+                + (timeout == null ? "" : ", timeout=" + timeout.toMillis() + " ms") + "]";
     }
 }

@@ -88,6 +88,30 @@ class NextUpstreamTest {
     }
 
     @Test
+    void aCallsOwnTimeoutReplacesThePolicysLongerOrShorter() {
+        Upstream u = upstream(NextUpstreamPolicy.builder().timeout(Duration.ofSeconds(3))
+                .attemptTimeout(Duration.ofSeconds(2)).build(), "a", "b", "c");
+        UpstreamCall<String> silent = attempt -> {
+            calls.add(attempt.endpoint().name());
+            clock.forward(attempt.timeout()); // the endpoint does not answer
+            throw new SocketTimeoutException("Read timed out");
+        };
+        // longer than the policy's 3 s: every endpoint gets its full 2 s attempt
+        NoLiveEndpointException longer = assertThrows(NoLiveEndpointException.class,
+                () -> u.execute(CallOptions.idempotent().withTimeout(Duration.ofSeconds(10)), silent));
+        assertEquals(List.of("a", "b", "c"), calls);
+        assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2)),
+                longer.attempts().stream().map(AttemptRecord::elapsed).toList());
+        // shorter: one attempt of 1 s, then the call's own deadline ends it
+        calls.clear();
+        NoLiveEndpointException shorter = assertThrows(NoLiveEndpointException.class,
+                () -> u.execute(CallOptions.idempotent().withTimeout(Duration.ofSeconds(1)), silent));
+        assertEquals(1, calls.size());
+        assertTrue(shorter.getMessage().contains("timeout 1000 ms elapsed"), shorter.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CallOptions.idempotent().withTimeout(Duration.ZERO));
+    }
+
+    @Test
     void aNonIdempotentCallIsNotRetriedOnceItsRequestMayHaveBeenSent() {
         Upstream u = upstream(NextUpstreamPolicy.ofDefaults(), "a", "b");
         NoLiveEndpointException e = assertThrows(NoLiveEndpointException.class,

@@ -171,8 +171,7 @@ public final class HaProducer implements AutoCloseable {
 
     /**
      * {@link #send(Message)} with this call's own overall deadline (e.g. the timeout a {@code RocketMQTemplate} caller
-     * passed). A deadline shorter than {@code sendTimeout} bounds every attempt; a longer one is cut to
-     * {@code sendTimeout} (the broker upstream's policy).
+     * passed), longer or shorter than {@code sendTimeout}: the attempts share it, each at most {@code sendTimeout}.
      */
     public SendResult send(Message message, Duration timeout) throws RocketSendException {
         Objects.requireNonNull(message, "message");
@@ -422,6 +421,7 @@ public final class HaProducer implements AutoCloseable {
         final Message message;
         final long start = ticker.read();
         final long deadline;
+        final Duration timeout;
         final List<SendAttempt> attempts = new ArrayList<>(2);
         Route route;
         SendFailureKind routeFailure;
@@ -429,13 +429,16 @@ public final class HaProducer implements AutoCloseable {
 
         Call(Message message, Duration timeout) {
             this.message = message;
+            this.timeout = timeout;
             this.deadline = start + timeout.toNanos();
             sends.increment();
         }
 
         CallOptions options() {
-            // a request that may have been stored is repeated only when asked (RocketMQ is at-least-once)
-            return config.retryWhenMayBeStored ? CallOptions.idempotent() : CallOptions.nonIdempotent();
+            // a request that may have been stored is repeated only when asked (RocketMQ is at-least-once); the
+            // call's own deadline replaces the policy's sendTimeout, longer or shorter
+            return (config.retryWhenMayBeStored ? CallOptions.idempotent() : CallOptions.nonIdempotent())
+                    .withTimeout(timeout);
         }
 
         /** The topic's brokers; throws (ending the call) when no route can be had. */

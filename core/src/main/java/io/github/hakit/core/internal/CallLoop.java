@@ -215,7 +215,7 @@ public final class CallLoop {
             return null;
         }
         if (now - s.deadline >= 0) {
-            s.reason = "timeout " + policy.timeout().toMillis() + " ms elapsed";
+            s.reason = "timeout " + s.timeoutMillis + " ms elapsed";
             return null;
         }
         long left = s.deadline == Long.MAX_VALUE ? Long.MAX_VALUE : s.deadline - now;
@@ -233,7 +233,7 @@ public final class CallLoop {
                 if (s.triedCount() > 0 && s.round < policy.rounds()) {
                     Duration wait = Duration.ofMillis(policy.backoff().apply(s.round));
                     if (wait.toNanos() >= left) {
-                        s.reason = "timeout " + policy.timeout().toMillis() + " ms would elapse during backoff";
+                        s.reason = "timeout " + s.timeoutMillis + " ms would elapse during backoff";
                         return null;
                     }
                     s.round++;
@@ -247,7 +247,7 @@ public final class CallLoop {
         }
         if (delay.toNanos() >= left) {
             engine.release(node);
-            s.reason = "timeout " + policy.timeout().toMillis() + " ms would elapse before the retry";
+            s.reason = "timeout " + s.timeoutMillis + " ms would elapse before the retry";
             return null;
         }
         if (!s.attempts.isEmpty()) {
@@ -392,6 +392,8 @@ public final class CallLoop {
         final long deadline;
         final int limit;
         final boolean limitedByPolicy;
+        /** The overall timeout in force (the call's own or the policy's), for messages. */
+        final long timeoutMillis;
         List<AttemptRecord> attempts = List.of();
         Throwable lastError;
         int round = 1;
@@ -416,7 +418,9 @@ public final class CallLoop {
             this.options = options;
             long start = engine.pool().ticker().read();
             this.now = start;
-            long overall = policy.timeout().toNanos();
+            Duration own = options.timeout();
+            long overall = own != null ? own.toNanos() : policy.timeout().toNanos();
+            this.timeoutMillis = TimeUnit.NANOSECONDS.toMillis(overall);
             this.deadline = overall == 0 ? Long.MAX_VALUE : start + overall;
             int tries = policy.tries();
             if (policy.target() != RetryTarget.NEXT_ENDPOINT) {
