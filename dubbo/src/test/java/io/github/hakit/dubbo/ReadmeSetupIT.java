@@ -3,6 +3,7 @@ package io.github.hakit.dubbo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import io.github.hakit.dubbo.fixture.Greeter;
@@ -38,7 +39,7 @@ class ReadmeSetupIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
-    void readmeProviderAndConsumerStartWithDubboDefaultsAndCallThroughHakit(ZooKeeperTestServer server) {
+    void readmeProviderAndConsumerStartWithDubboDefaultsAndCallThroughHakit(ZooKeeperTestServer server) throws Exception {
         ZooKeeperSettings zk = ZooKeeperSettings.builder(server.connectString()).fileCache(false).build();
         int port = Ports.freePort("zone-a-host1");
 
@@ -70,7 +71,8 @@ class ReadmeSetupIT {
                 assertEquals(1, urls.size(), urls::toString);
                 assertEquals("region-1", urls.get(0).getParameter(HakitDubbo.ZONE_KEY));
                 // the internal address defaults to what the provider binds
-                assertEquals("zone-a-host1:" + port, urls.get(0).getParameter(HakitDubbo.INTERNAL_KEY));
+                assertEquals(InetAddress.getByName("zone-a-host1").getHostAddress() + ":" + port,
+                        urls.get(0).getParameter(HakitDubbo.INTERNAL_KEY));
             }
 
             // ---- README "Consumer"
