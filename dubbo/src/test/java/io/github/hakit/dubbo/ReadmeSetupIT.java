@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import io.github.hakit.dubbo.fixture.Greeter;
 import io.github.hakit.dubbo.fixture.GreeterImpl;
 import io.github.hakit.dubbo.fixture.RegistryView;
@@ -85,6 +87,7 @@ class ReadmeSetupIT {
                     .maxFails(2).failTimeout(Duration.ofSeconds(30))
                     .build());
             reference.setCluster(HakitDubbo.CLUSTER);
+            reference.setParameters(new HashMap<>(Map.of("migration.step", "FORCE_INTERFACE")));
             consumer.application(consumerApp).registry(HakitZooKeeper.registryConfig(zk)).reference(reference).start();
 
             Greeter greeter = reference.get();

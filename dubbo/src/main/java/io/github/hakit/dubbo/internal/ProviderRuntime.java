@@ -87,12 +87,12 @@ public final class ProviderRuntime {
     HostPort boundAddress(URL url, List<RemotingServer> servers) {
         int bindPort = url.getParameter("bind.port", url.getPort());
         for (RemotingServer server : servers) {
+            // Dubbo's "local address" of a server is its URL's host:port, which DUBBO_IP_TO_REGISTRY replaces:
+            // only an address of this host is taken as where the server listens
             InetSocketAddress local = server.getLocalAddress();
-            if (local != null && local.getAddress() != null) {
-                if (!local.getAddress().isAnyLocalAddress()) {
-                    return new HostPort(local.getAddress().getHostAddress(), local.getPort());
-                }
-                bindPort = local.getPort();
+            if (local != null && local.getAddress() != null && !local.getAddress().isAnyLocalAddress()
+                    && ReachabilityProbe.isOwnAddress(local.getAddress())) {
+                return new HostPort(local.getAddress().getHostAddress(), bindPort);
             }
         }
         String bindIp = url.getParameter("bind.ip");

@@ -163,6 +163,10 @@ public final class LabNode {
                     reference.setParameters(new HashMap<>(Map.of("migration.step", "FORCE_INTERFACE")));
                     bootstrap.application(app).registry(HakitZooKeeper.registryConfig(ZooKeeperSettings.builder(zk).build()));
                 } else {
+                    // stock Dubbo, interface-level addresses like the hakit references: with the default
+                    // APPLICATION_FIRST a zone-B consumer blocked for minutes retrying metadata from an unreachable
+                    // zone-A instance (ServiceInstancesChangedListener), so no call could even be attempted
+                    reference.setParameters(new HashMap<>(Map.of("migration.step", "FORCE_INTERFACE")));
                     bootstrap.application(app).registry(new RegistryConfig("zookeeper://" + zk));
                 }
                 bootstrap.reference(reference).start();
