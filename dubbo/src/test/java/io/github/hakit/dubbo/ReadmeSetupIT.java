@@ -3,7 +3,6 @@ package io.github.hakit.dubbo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -73,8 +72,7 @@ class ReadmeSetupIT {
                 assertEquals(1, urls.size(), urls::toString);
                 assertEquals("region-1", urls.get(0).getParameter(HakitDubbo.ZONE_KEY));
                 // the internal address defaults to what the provider binds
-                assertEquals(InetAddress.getByName("zone-a-host1").getHostAddress() + ":" + port,
-                        urls.get(0).getParameter(HakitDubbo.INTERNAL_KEY));
+                assertEquals("zone-a-host1:" + port, urls.get(0).getParameter(HakitDubbo.INTERNAL_KEY));
             }
 
             // ---- README "Consumer"

@@ -86,6 +86,12 @@ public final class ProviderRuntime {
      */
     HostPort boundAddress(URL url, List<RemotingServer> servers) {
         int bindPort = url.getParameter("bind.port", url.getPort());
+        // the URL's host as written (a name stays a name: Dubbo consumers rewrite a registered 127.x literal to
+        // their "local host"), when it is this host's; with DUBBO_IP_TO_REGISTRY it is the public address: skipped
+        if (url.getHost() != null && ReachabilityProbe.isOwnAddress(url.getHost())
+                && !isWildcard(url.getHost())) {
+            return new HostPort(url.getHost(), bindPort);
+        }
         for (RemotingServer server : servers) {
             // Dubbo's "local address" of a server is its URL's host:port, which DUBBO_IP_TO_REGISTRY replaces:
             // only an address of this host is taken as where the server listens
@@ -112,6 +118,10 @@ public final class ProviderRuntime {
                     + ". Configure the internal address (ProviderOptions.internalAddress /"
                     + " hakit.dubbo.provider.internal-address)", e);
         }
+    }
+
+    private static boolean isWildcard(String host) {
+        return "0.0.0.0".equals(host) || "::".equals(host) || "[::]".equals(host);
     }
 
     private void check(String role, String host, int port, List<RemotingServer> servers, URL url) {
