@@ -143,6 +143,9 @@ public final class LabProcess {
             log.info("kill -9 {} (pid {})", name, pid);
             signal("KILL");
         }
+        if (launcher.isAlive()) {
+            signal(launcher.pid(), "CONT"); // a launcher stopped with its child must run to reap it (see thaw)
+        }
         try {
             launcher.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -155,9 +158,14 @@ public final class LabProcess {
         signal("STOP");
     }
 
-    /** SIGCONT. */
+    /**
+     * SIGCONT, to the process and to its {@code nsenter} launcher: nsenter stops itself when its child stops and
+     * stays stopped after the child continues; a stopped launcher never reaps its child, and the lab's PID namespace
+     * (so the whole lab) could then not finish closing.
+     */
     public void thaw() {
         signal("CONT");
+        signal(launcher.pid(), "CONT");
     }
 
     /** Waits for the process to exit; true when it did. */
@@ -171,11 +179,15 @@ public final class LabProcess {
     }
 
     private void signal(String signal) {
+        signal(pid, signal);
+    }
+
+    private void signal(long target, String signal) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(target)).inheritIO().start();
             if (!kill.waitFor(10, TimeUnit.SECONDS)) {
                 kill.destroyForcibly();
-                throw new IllegalStateException("kill -" + signal + " " + pid + " did not finish");
+                throw new IllegalStateException("kill -" + signal + " " + target + " did not finish");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
