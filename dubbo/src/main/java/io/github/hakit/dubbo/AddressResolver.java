@@ -59,6 +59,17 @@ public final class AddressResolver {
         if (config.publicIpUrl() != null) {
             return accept(lookupPublicIp(), port, Source.PUBLIC_IP_URL, config.publicIpUrl());
         }
+        return resolveInterface(port);
+    }
+
+    /**
+     * Rules 4 and 5 only (preferred CIDRs, then the first suitable interface address): the address this
+     * host has on its own network, whatever the registration rules above say.
+     *
+     * @param port the port to carry, 0 to leave it to Dubbo
+     * @throws IllegalStateException listing the interfaces seen when none is suitable
+     */
+    public ResolvedAddress resolveInterface(int port) {
         List<NicAddress> nics = interfaceAddresses();
         for (Cidr cidr : config.preferredCidrs()) {
             for (NicAddress nic : nics) {

@@ -1,14 +1,19 @@
 package io.github.hakit.dubbo;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.dubbo.config.RegistryConfig;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +38,19 @@ import org.slf4j.LoggerFactory;
 public final class HakitZooKeeper {
     private static final Logger log = LoggerFactory.getLogger(HakitZooKeeper.class);
 
+    /** Znodes readable and writable only by the identity that created them (the digest user). */
+    private static final ACLProvider CREATOR_ONLY = new ACLProvider() {
+        @Override
+        public List<ACL> getDefaultAcl() {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+
+        @Override
+        public List<ACL> getAclForPath(String path) {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+    };
+
     private HakitZooKeeper() {
     }
 
@@ -56,6 +74,12 @@ public final class HakitZooKeeper {
         parameters.put("retry.period", String.valueOf(settings.registrationRetryPeriod().toMillis()));
         parameters.put("file-cache", String.valueOf(settings.fileCache()));
         registry.setParameters(parameters);
+        if (settings.digest() != null) {
+            // Dubbo's Curator client then authenticates with digest user:password and creates every znode with
+            // CREATOR_ALL_ACL (Curator5ZookeeperClient)
+            registry.setUsername(settings.digest().user());
+            registry.setPassword(settings.digest().password());
+        }
         return registry;
     }
 
@@ -65,7 +89,12 @@ public final class HakitZooKeeper {
      */
     public static CuratorFramework newCurator(ZooKeeperSettings settings) {
         Objects.requireNonNull(settings, "settings");
-        CuratorFramework curator = CuratorFrameworkFactory.builder()
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
+        if (settings.digest() != null) {
+            builder.authorization("digest", settings.digest().auth().getBytes(StandardCharsets.UTF_8))
+                    .aclProvider(CREATOR_ONLY);
+        }
+        CuratorFramework curator = builder
                 .connectString(settings.connectString())
                 .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
                 .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())

@@ -31,10 +31,34 @@ import io.github.hakit.core.HostPort;
  *     out of the registry for well under a second
  * @param fileCache Dubbo's registry file cache in {@code ~/.dubbo} (addresses survive a registry outage at
  *     startup); default true
+ * @param digest ZooKeeper digest authentication, or null: the registry and hakit's Curator authenticate with it
+ *     and create their znodes readable and writable by that identity only ({@code CREATOR_ALL_ACL})
  */
 public record ZooKeeperSettings(List<HostPort> ensemble, Duration sessionTimeout, Duration connectionTimeout,
         Duration retryBaseSleep, Duration retryMaxSleep, int retryMaxRetries, Duration registrationRetryPeriod,
-        boolean fileCache) {
+        boolean fileCache, Digest digest) {
+
+    /** Digest credentials; {@link #toString()} never shows the password. */
+    public record Digest(String user, String password) {
+        public Digest {
+            if (user == null || user.isBlank() || user.contains(":")) {
+                throw new IllegalArgumentException("ZooKeeper digest user must be non-blank without ':': '" + user + "'");
+            }
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("ZooKeeper digest password for user '" + user + "' is empty");
+            }
+        }
+
+        /** {@code user:password}, the form ZooKeeper's digest scheme takes. */
+        public String auth() {
+            return user + ":" + password;
+        }
+
+        @Override
+        public String toString() {
+            return user + ":****";
+        }
+    }
 
     public ZooKeeperSettings {
         ensemble = List.copyOf(Objects.requireNonNull(ensemble, "ensemble"));
@@ -91,6 +115,7 @@ public record ZooKeeperSettings(List<HostPort> ensemble, Duration sessionTimeout
         private int retryMaxRetries = 10;
         private Duration registrationRetryPeriod = Duration.ofMillis(200);
         private boolean fileCache = true;
+        private Digest digest;
 
         private Builder(List<HostPort> ensemble) {
             this.ensemble = ensemble;
@@ -123,9 +148,15 @@ public record ZooKeeperSettings(List<HostPort> ensemble, Duration sessionTimeout
             return this;
         }
 
+        /** ZooKeeper digest authentication and creator-only ACLs for the registry and hakit's Curator. */
+        public Builder digest(String user, String password) {
+            this.digest = new Digest(user, password);
+            return this;
+        }
+
         public ZooKeeperSettings build() {
             return new ZooKeeperSettings(ensemble, sessionTimeout, connectionTimeout, retryBaseSleep, retryMaxSleep,
-                    retryMaxRetries, registrationRetryPeriod, fileCache);
+                    retryMaxRetries, registrationRetryPeriod, fileCache, digest);
         }
     }
 }

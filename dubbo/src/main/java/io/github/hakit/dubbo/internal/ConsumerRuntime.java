@@ -11,6 +11,7 @@ import org.apache.dubbo.common.URL;
 public final class ConsumerRuntime {
     private final ConsumerOptions options;
     private final Set<Upstream> upstreams = ConcurrentHashMap.newKeySet();
+    private final List<java.util.function.Consumer<Upstream>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ConsumerRuntime(ConsumerOptions options) {
         this.options = options;
@@ -27,6 +28,19 @@ public final class ConsumerRuntime {
 
     void register(Upstream upstream) {
         upstreams.add(upstream);
+        changed(upstream);
+    }
+
+    /** The upstream is new or its providers changed: tell the listeners. */
+    void changed(Upstream upstream) {
+        for (java.util.function.Consumer<Upstream> listener : listeners) {
+            listener.accept(upstream);
+        }
+    }
+
+    /** Calls {@code listener} for every upstream created, or whose providers change, from now on (metrics bind late references and providers this way). */
+    public void onNewUpstream(java.util.function.Consumer<Upstream> listener) {
+        listeners.add(listener);
     }
 
     void unregister(Upstream upstream) {

@@ -106,6 +106,9 @@ final class HakitClusterInvoker<T> extends AbstractClusterInvoker<T> {
                 }
             } else if (m == null || !m.endpoints().equals(next.endpoints())) {
                 upstream.setEndpoints(endpoints);
+                if (runtime != null) {
+                    runtime.changed(upstream);
+                }
             }
             membership = next;
             return next;

@@ -1,5 +1,6 @@
 package io.github.hakit.dubbo.internal;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -51,21 +52,76 @@ public final class ProviderRuntime {
         });
         String host = address.host();
         int port = address.port() == 0 ? url.getPort() : address.port();
-        HostPort internal = options.internalAddress() != null ? options.internalAddress()
-                : new HostPort(url.getHost(), url.getPort());
         URL registered = url.setHost(host).setPort(port);
+        List<RemotingServer> servers = options.consistencyCheck() != CheckMode.OFF || !options.zone().isEmpty()
+                ? servers(application, protocol) : List.of();
+        HostPort internal = null;
         if (!options.zone().isEmpty()) {
+            internal = options.internalAddress() != null ? options.internalAddress() : boundAddress(url, servers);
+            if (internal.host().equalsIgnoreCase(host) && internal.port() == port) {
+                log.warn("hakit: the internal address of service {} is the registered (external) address {}:{}:"
+                        + " same-zone consumers will take the external path (through the NAT gateway, if any)."
+                        + " Set the internal address (hakit.dubbo.provider.internal-address) to the LAN address this"
+                        + " provider listens on", url.getServiceKey(), host, port);
+            }
             registered = registered.addParameter(HakitDubbo.ZONE_KEY, options.zone())
                     .addParameter(HakitDubbo.INTERNAL_KEY, internal.toString());
         }
         if (options.consistencyCheck() != CheckMode.OFF) {
-            List<RemotingServer> servers = servers(application, protocol);
             check("registered", host, port, servers, url);
-            if (!options.zone().isEmpty()) {
+            if (internal != null) {
                 check("internal", internal.host(), internal.port(), servers, url);
             }
         }
         return registered;
+    }
+
+    /**
+     * Where this provider really listens in its LAN: the server's bound address when it binds one address;
+     * when it binds the wildcard, Dubbo's {@code bind.ip} with the bound port if that is an address of this
+     * host, else this host's interface address (preferred CIDRs, then the first suitable interface, as
+     * registration rules 4 and 5). Dubbo's {@code bind.ip} is not trusted blindly: with
+     * {@code DUBBO_IP_TO_REGISTRY} set, Dubbo's detected local host <em>is</em> that value, so in the seed's
+     * deployment {@code bind.ip} named the public address (issue 16 point 2).
+     */
+    HostPort boundAddress(URL url, List<RemotingServer> servers) {
+        int bindPort = url.getParameter("bind.port", url.getPort());
+        // the URL's host as written (a name stays a name: Dubbo consumers rewrite a registered 127.x literal to
+        // their "local host"), when it is this host's; with DUBBO_IP_TO_REGISTRY it is the public address: skipped
+        if (url.getHost() != null && ReachabilityProbe.isOwnAddress(url.getHost())
+                && !isWildcard(url.getHost())) {
+            return new HostPort(url.getHost(), bindPort);
+        }
+        for (RemotingServer server : servers) {
+            // Dubbo's "local address" of a server is its URL's host:port, which DUBBO_IP_TO_REGISTRY replaces:
+            // only an address of this host is taken as where the server listens
+            InetSocketAddress local = server.getLocalAddress();
+            if (local != null && local.getAddress() != null && !local.getAddress().isAnyLocalAddress()
+                    && ReachabilityProbe.isOwnAddress(local.getAddress())) {
+                return new HostPort(local.getAddress().getHostAddress(), bindPort);
+            }
+        }
+        String bindIp = url.getParameter("bind.ip");
+        if (bindIp != null && !bindIp.isBlank() && ReachabilityProbe.isOwnAddress(bindIp)) {
+            return new HostPort(bindIp, bindPort);
+        }
+        try {
+            ResolvedAddress nic = resolver.resolveInterface(bindPort);
+            log.info("hakit: internal address of service {} is {}:{} ({}): Dubbo binds the wildcard address and its"
+                    + " bind.ip {} is not an address of this host", url.getServiceKey(), nic.host(), bindPort,
+                    nic, bindIp);
+            return new HostPort(nic.host(), bindPort);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("hakit: cannot tell the internal (LAN) address of service "
+                    + url.getServiceKey() + ": Dubbo binds the wildcard on port " + bindPort + ", its bind.ip "
+                    + bindIp + " is not an address of this host, and " + e.getMessage()
+                    + ". Configure the internal address (ProviderOptions.internalAddress /"
+                    + " hakit.dubbo.provider.internal-address)", e);
+        }
+    }
+
+    private static boolean isWildcard(String host) {
+        return "0.0.0.0".equals(host) || "::".equals(host) || "[::]".equals(host);
     }
 
     private void check(String role, String host, int port, List<RemotingServer> servers, URL url) {
@@ -81,6 +137,11 @@ public final class ProviderRuntime {
             case CONFIRMED -> log.debug("hakit: {} address {}:{} reaches this provider", role, host, port);
             case REACHABLE_UNVERIFIED -> log.info("hakit: {} address {}:{} accepts connections ({})", role, host,
                     port, result.detail());
+            case CANNOT_CHECK -> log.warn("hakit: cannot check from this host whether the {} address {}:{} of service"
+                    + " {} reaches this provider: {}. It is not an address of this host, so a NAT gateway that does"
+                    + " not route its own public addresses back into the LAN (no hairpin) looks exactly like this;"
+                    + " consumers elsewhere may well reach it. Not refusing to start; verify from another zone",
+                    role, host, port, url.getServiceKey(), result.detail());
             default -> {
                 String message = "hakit: the " + role + " address " + host + ":" + port + " of service "
                         + url.getServiceKey() + " does not reach this provider, which listens on "

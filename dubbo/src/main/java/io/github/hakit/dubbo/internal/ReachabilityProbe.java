@@ -1,6 +1,9 @@
 package io.github.hakit.dubbo.internal;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -13,9 +16,12 @@ import java.util.function.Supplier;
 
 /**
  * Checks that {@code host:port} reaches <em>this</em> provider: it opens a TCP connection and then
- * watches the provider's own server for a connection that was not there before. A connection that
- * succeeds but never shows up at our server means some other server answers at that address (the
- * wrong-IP/port registrations of apache/dubbo #12224 and #13579).
+ * watches the provider's own server for a connection that was not there before. Proven mismatches:
+ * a connection that succeeds but never shows up at our server (some other server answers at that
+ * address: the wrong-IP/port registrations of apache/dubbo #12224 and #13579), and a failed connection
+ * to one of this host's own addresses. A failed connection to an address that is not this host's (a
+ * NAT gateway's public address) is {@link Verdict#CANNOT_CHECK}: gateways without hairpin routing drop
+ * or refuse what their own LAN sends to their public addresses, while other networks reach it.
  */
 final class ReachabilityProbe {
     private static final long POLL_NANOS = Duration.ofMillis(5).toNanos();
@@ -29,8 +35,13 @@ final class ReachabilityProbe {
         CONFIRMED,
         /** The connection succeeded; we could not see our server's connections to confirm. */
         REACHABLE_UNVERIFIED,
-        /** Nothing accepts connections there. */
+        /** Proven: the address is one of this host's own and nothing of ours accepts connections there. */
         UNREACHABLE,
+        /**
+         * The connection failed, but the address is not one of this host's (e.g. a NAT gateway's public
+         * address): from inside the LAN that proves nothing, since many gateways do not hairpin.
+         */
+        CANNOT_CHECK,
         /** Something accepts connections there, but it is not this provider's server. */
         SOMEONE_ELSE
     }
@@ -69,7 +80,34 @@ final class ReachabilityProbe {
             return new Result(Verdict.SOMEONE_ELSE, "a server accepted the connection, but it never arrived at"
                     + " this provider within " + timeout.toMillis() + " ms: another process answers there");
         } catch (IOException e) {
-            return new Result(Verdict.UNREACHABLE, e.getClass().getSimpleName() + ": " + e.getMessage());
+            String detail = e.getClass().getSimpleName() + ": " + e.getMessage();
+            InetSocketAddress target = new InetSocketAddress(host, port);
+            return isOwnAddress(target.getAddress()) ? new Result(Verdict.UNREACHABLE, detail)
+                    : new Result(Verdict.CANNOT_CHECK, detail);
+        }
+    }
+
+    /** {@link #isOwnAddress(InetAddress)} for a host name or literal; false when it does not resolve. */
+    static boolean isOwnAddress(String host) {
+        try {
+            return isOwnAddress(InetAddress.getByName(host));
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Loopback, wildcard, or an address of one of this host's interfaces. */
+    static boolean isOwnAddress(InetAddress address) {
+        if (address == null) {
+            return false;
+        }
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
+            return true;
+        }
+        try {
+            return NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return false;
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import io.github.hakit.core.HostPort;
 import io.github.hakit.dubbo.HakitDubbo;
 import org.apache.dubbo.common.URL;
+import org.apache.dubbo.registry.client.InstanceAddressURL;
 import org.apache.dubbo.common.extension.Activate;
 import org.apache.dubbo.registry.AddressListener;
 import org.apache.dubbo.rpc.cluster.Directory;
@@ -33,6 +34,13 @@ public final class ZoneAddressListener implements AddressListener {
         List<URL> result = new ArrayList<>(addresses.size());
         int internal = 0;
         for (URL url : addresses) {
+            if (url instanceof InstanceAddressURL) {
+                // application-level discovery: Dubbo needs its own URL type back (a rewritten copy is a
+                // ServiceConfigURL: ClassCastException in ServiceDiscoveryRegistryDirectory); hakit's zone rewrite
+                // acts on interface-level URLs only (README: migration.step=FORCE_INTERFACE)
+                result.add(url);
+                continue;
+            }
             String internalAddress = url.getParameter(HakitDubbo.INTERNAL_KEY);
             if (zone.equals(url.getParameter(HakitDubbo.ZONE_KEY)) && internalAddress != null) {
                 try {

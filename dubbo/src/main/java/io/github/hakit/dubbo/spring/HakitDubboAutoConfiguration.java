@@ -19,10 +19,12 @@ import org.springframework.context.annotation.Configuration;
  * into the Dubbo application of this context — the {@link ApplicationModel} Dubbo's Spring integration
  * registers as a bean, else Dubbo's default application. It runs when all singletons exist, before the
  * context-refreshed event on which Dubbo exports and refers. Select the cluster with Dubbo's own
- * {@code dubbo.consumer.cluster=hakit} (or per reference).
+ * {@code dubbo.consumer.cluster=hakit} (or per reference). {@code hakit.dubbo.enabled=false} turns all of it off.
+ * Nothing here touches Dubbo (not even its default application) unless a provider or consumer side is enabled.
  */
 @AutoConfiguration
 @ConditionalOnClass({ApplicationModel.class, HakitDubbo.class})
+@ConditionalOnProperty(prefix = "hakit.dubbo", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(HakitDubboProperties.class)
 public class HakitDubboAutoConfiguration {
 

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import io.github.hakit.core.Upstream;
 import io.github.hakit.core.UpstreamStatus;
+import io.github.hakit.core.spring.UpstreamHealth;
 import io.github.hakit.dubbo.HakitDubbo;
 import org.apache.dubbo.rpc.model.ApplicationModel;
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
@@ -11,8 +12,8 @@ import org.springframework.boot.actuate.health.Health;
 
 /**
  * Actuator health of the Dubbo references routed by hakit: DOWN when some reference has no provider that
- * takes traffic (all ejected, down or gone), UP otherwise; details show each reference's providers in
- * HAProxy's {@code show stat} form.
+ * takes traffic (all ejected, down or gone), UP otherwise; details list each reference with one structured
+ * object per provider ({@link UpstreamHealth#details}).
  *
  * <pre>{@code
  * new HakitDubboHealthIndicator(applicationModel).health().getStatus();   // UP / DOWN
@@ -33,7 +34,8 @@ public class HakitDubboHealthIndicator extends AbstractHealthIndicator {
         for (Upstream upstream : HakitDubbo.upstreams(application)) {
             UpstreamStatus status = upstream.status();
             up &= status.available() > 0;
-            references.put(status.name(), Map.of("available", status.available(), "providers", status.render()));
+            // one object per provider (state, checkStatus, fails, weight, lastChange, zone), as every hakit module
+            references.put(status.name(), UpstreamHealth.details(status, true));
         }
         (up ? builder.up() : builder.down()).withDetail("references", references);
     }

@@ -106,4 +106,27 @@ class HakitDubboAutoConfigurationTest {
         }
         assertTrue(all.toString().contains("bad CIDR '10.0.0.0/40': prefix 40 out of range 0..32"), all.toString());
     }
+
+    @Test
+    void hakitDubboEnabledFalseTurnsEverythingOff() {
+        try (AnnotationConfigApplicationContext ctx = context(Map.of("hakit.dubbo.enabled", "false",
+                "hakit.dubbo.consumer.enabled", "true", "hakit.dubbo.provider.enabled", "true"))) {
+            assertFalse(ctx.containsBean("hakitDubboHealthIndicator"));
+            assertTrue(ctx.getBeansOfType(HakitDubboAutoConfiguration.HakitDubboInstaller.class).isEmpty());
+            assertNull(application.getBeanFactory().getBean(ProviderRuntime.class));
+            assertNull(application.getBeanFactory().getBean(ConsumerRuntime.class));
+        }
+    }
+
+    @Test
+    void anAppWithoutDubboConfigurationDoesNotGetDubbosDefaultApplication() {
+        int frameworks = FrameworkModel.getAllInstances().size();
+        AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext();
+        ctx.register(HakitDubboAutoConfiguration.class);
+        ctx.refresh();
+        try (ctx) {
+            assertEquals(frameworks, FrameworkModel.getAllInstances().size(),
+                    "hakit created a Dubbo framework/application in an app that configures no Dubbo");
+        }
+    }
 }
