@@ -52,6 +52,8 @@ public final class LabNode {
     }
 
     public static void main(String[] args) throws Exception {
+        // an orderly exit (System.exit, SIGTERM) leaves this line in the node's log; SIGKILL or a crash does not
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println("LabNode: JVM exiting")));
         List<List<String>> roles = new java.util.ArrayList<>();
         List<String> current = new java.util.ArrayList<>();
         for (String a : args) {
@@ -89,12 +91,16 @@ public final class LabNode {
             if (consumer) {
                 try {
                     out(command(roles.get(0).get(1), line.trim().split("\\s+")));
-                } catch (Exception e) {
+                } catch (Throwable e) {
+                    // an Error too (OutOfMemoryError, LinkageError...): escaping main, it would end the JVM (every
+                    // Dubbo thread is a daemon) and the test would only see a node that stopped answering
+                    System.err.println("command failed: " + line);
                     e.printStackTrace();
                     out("@@ERROR " + e.toString().replace('\n', ' '));
                 }
             }
         }
+        System.err.println("LabNode: standard input closed, exiting");
         System.exit(0);
     }
 
@@ -261,6 +267,7 @@ public final class LabNode {
                     answers.merge(answer.replace(' ', '/'), 1, Integer::sum);
                 }
             } catch (RuntimeException e) {
+                e.printStackTrace(); // the node's log shows why a call failed, not only the first error's class
                 failed.incrementAndGet();
                 if (firstError.equals("-")) {
                     firstError = e.getClass().getSimpleName() + ":" + String.valueOf(e.getMessage())

@@ -121,13 +121,29 @@ class Seed002IT {
             lab.close();
         }
         if (dir != null) {
+            keepLogs();
             TempDirs.deleteTree(dir);
         }
     }
 
-    private static List<String> java(List<String> args) {
+    /** Copies the lab's logs (and any JVM crash file) to target/seed002-logs/, so a failed run can be read. */
+    private void keepLogs() {
+        Path keep = Path.of("target", "seed002-logs", dir.getFileName().toString());
+        try (var files = Files.list(dir)) {
+            Files.createDirectories(keep);
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                Files.copy(f, keep.resolve(f.getFileName()));
+            }
+            log.info("seed 002 lab logs kept in {}", keep.toAbsolutePath());
+        } catch (java.io.IOException e) {
+            log.warn("could not keep the lab logs of {}: {}", dir, e.toString());
+        }
+    }
+
+    private List<String> java(List<String> args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true",
+                "-XX:ErrorFile=" + dir.resolve("hs_err_pid%p.log"),
                 "-Ddubbo.application.qos-enable=false", "-Dhakit.netlab=true", "-Ddubbo.service.shutdown.wait=500",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp", System.getProperty("java.class.path")));
         command.addAll(args);
@@ -151,16 +167,36 @@ class Seed002IT {
     }
 
     private String ask(LabProcess consumer, String command) {
-        consumer.send(command);
-        String line = consumer.expect("@@", CALLS);
+        String line;
+        try {
+            consumer.send(command);
+            line = consumer.expect("@@", CALLS);
+        } catch (RuntimeException e) {
+            throw new AssertionError(consumer.name() + " " + command + ": " + e.getMessage() + "; its log ends:\n"
+                    + logTail(consumer), e);
+        }
         if (line.startsWith("@@ERROR") || line.startsWith("@@TIMEOUT")) {
             throw new AssertionError(consumer.name() + " " + command + ": " + line);
         }
         return line;
     }
 
+    private static String logTail(LabProcess p) {
+        try {
+            List<String> lines = Files.readAllLines(p.logFile());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (java.io.IOException | RuntimeException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     private void ref(LabProcess consumer, String id, String group, String mode, String zone, int maxFails, int providers) {
-        ask(consumer, "ref " + id + " " + group + " " + mode + " " + zone + " " + maxFails + " " + TIMEOUT_MS);
+        ref(consumer, id, group, mode, zone, maxFails, providers, TIMEOUT_MS);
+    }
+
+    private void ref(LabProcess consumer, String id, String group, String mode, String zone, int maxFails, int providers,
+            int timeoutMs) {
+        ask(consumer, "ref " + id + " " + group + " " + mode + " " + zone + " " + maxFails + " " + timeoutMs);
         String urls = ask(consumer, "await " + id + " " + providers);
         report.put("urls " + consumer.name() + " " + id, urls);
     }
@@ -191,13 +227,18 @@ class Seed002IT {
         return calls;
     }
 
+    /** Every call answered, by exactly these providers as seen from these source addresses. */
+    private static void assertCalls(Map<String, Integer> expected, Calls calls) {
+        assertEquals(expected, calls.answers(), calls.line());
+    }
+
     @Test
     @Order(1)
     void plainDubboRegistersTheLanAddressAndTheOtherRegionCannotCallIt() {
         ref(consumerA, "plain-a", "plain-a", "plain", "a", 1, 1);
         ref(consumerB, "plain-a", "plain-a", "plain", "b", 1, 1);
         Calls sameRegion = call(consumerA, "plain-a", 10);
-        assertEquals(Map.of("plain-a:20880/10.1.0.20", 10), sameRegion.answers());
+        assertCalls(Map.of("plain-a:20880/10.1.0.20", 10), sameRegion);
         Calls otherRegion = call(consumerB, "plain-a", 5);
         assertEquals(5, otherRegion.failed(), otherRegion.line());
     }
@@ -210,11 +251,11 @@ class Seed002IT {
         long hairpin = lab.routerPackets(a, a);
         Calls sameRegion = call(consumerA, "plain-env", 20);
         // the provider sees region A's gateway: out to the router and back in
-        assertEquals(Map.of("env-a:20883/203.0.113.1", 20), sameRegion.answers());
+        assertCalls(Map.of("env-a:20883/203.0.113.1", 20), sameRegion);
         long packets = lab.routerPackets(a, a) - hairpin;
         report.put("hairpin packets, 20 plain same-region calls (DUBBO_IP_TO_REGISTRY)", Long.toString(packets));
         assertTrue(packets > 0);
-        assertEquals(Map.of("env-a:20883/203.0.113.2", 10), call(consumerB, "plain-env", 10).answers());
+        assertCalls(Map.of("env-a:20883/203.0.113.2", 10), call(consumerB, "plain-env", 10));
     }
 
     @Test
@@ -225,11 +266,11 @@ class Seed002IT {
         ref(consumerB, "hakit-a", "hakit-a", "hakit", "b", 1, 1);
         long hairpin = lab.routerPackets(a, a);
         long bToA = lab.routerPackets(b, a);
-        assertEquals(Map.of("hakit-a:20881/10.1.0.20", 50), call(consumerA, "hakit", 50).answers());
-        assertEquals(Map.of("hakit-b:20881/10.2.0.20", 50), call(consumerB, "hakit", 50).answers());
+        assertCalls(Map.of("hakit-a:20881/10.1.0.20", 50), call(consumerA, "hakit", 50));
+        assertCalls(Map.of("hakit-b:20881/10.2.0.20", 50), call(consumerB, "hakit", 50));
         assertEquals(hairpin, lab.routerPackets(a, a), "same-region hakit calls must not touch the router");
         // the other region: through A's public address, arriving from B's gateway
-        assertEquals(Map.of("hakit-a:20881/203.0.113.2", 20), call(consumerB, "hakit-a", 20).answers());
+        assertCalls(Map.of("hakit-a:20881/203.0.113.2", 20), call(consumerB, "hakit-a", 20));
         assertTrue(lab.routerPackets(b, a) > bToA);
     }
 
@@ -241,9 +282,9 @@ class Seed002IT {
         String urls = report.get("urls consumer-a hakit-env");
         assertTrue(urls.contains("|10.1.0.10:20882|"), "internal address must be the bound LAN address: " + urls);
         long hairpin = lab.routerPackets(a, a);
-        assertEquals(Map.of("env-a:20882/10.1.0.20", 30), call(consumerA, "hakit-env", 30).answers());
+        assertCalls(Map.of("env-a:20882/10.1.0.20", 30), call(consumerA, "hakit-env", 30));
         assertEquals(hairpin, lab.routerPackets(a, a));
-        assertEquals(Map.of("env-a:20882/203.0.113.2", 10), call(consumerB, "hakit-env", 10).answers());
+        assertCalls(Map.of("env-a:20882/203.0.113.2", 10), call(consumerB, "hakit-env", 10));
     }
 
     @Test
@@ -265,7 +306,7 @@ class Seed002IT {
             String logText = Files.readString(noHairpin.logFile());
             assertTrue(logText.contains("cannot check from this host"), "expected the cannot-check warning");
             ref(consumerB, "nohairpin", "nohairpin", "hakit", "b", 1, 1);
-            assertEquals(Map.of("no-hairpin:20885/203.0.113.2", 10), call(consumerB, "nohairpin", 10).answers());
+            assertCalls(Map.of("no-hairpin:20885/203.0.113.2", 10), call(consumerB, "nohairpin", 10));
             noHairpin.kill();
         } finally {
             lab.hairpin(a, true);
@@ -275,8 +316,8 @@ class Seed002IT {
     @Test
     @Order(6)
     void frozenProviderCostsMaxFailsTimeouts() {
-        ref(consumerA, "frozen1", "hakit", "hakit", "a", 1, 2);
-        ref(consumerA, "frozen2", "hakit", "hakit", "a", 2, 2);
+        ref(consumerA, "frozen1", "hakit", "hakit", "a", 1, 2, TIMEOUT_MS);
+        ref(consumerA, "frozen2", "hakit", "hakit", "a", 2, 2, TIMEOUT_MS);
         call(consumerA, "frozen1", 5);
         call(consumerA, "frozen2", 5);
         hakitA.freeze();
