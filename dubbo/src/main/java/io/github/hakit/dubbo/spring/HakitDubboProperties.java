@@ -38,17 +38,29 @@ public class HakitDubboProperties {
 
     /** Provider settings; see {@link ProviderOptions} and {@link RegistrationConfig}. */
     public static class Provider {
+        /** Install hakit's provider options (registered address, zone, startup check) into the Dubbo application. */
         private boolean enabled;
+        /** Host consumers dial (registered instead of Dubbo's detected address); loopback refused unless allow-loopback. */
         private String host;
+        /** Port consumers dial (0: the port the provider's server is bound to). */
         private int port;
+        /** Comma-separated CIDRs: the first interface address inside one of them is registered. */
         private String preferredCidrs;
+        /** HTTP URL answering this host's public IP as plain text; that IP is registered. */
         private String publicIpUrl;
+        /** Timeout of the public-ip-url request; exceeding it is a startup error. */
         private Duration publicIpTimeout = RegistrationConfig.DEFAULT_PUBLIC_IP_TIMEOUT;
+        /** Allow registering a loopback address (tests only). */
         private boolean allowLoopback;
+        /** Allow registering a container-bridge address (docker0, br-*, veth* ...). */
         private boolean allowBridge;
+        /** Zone (region) of this provider, registered as hakit.zone; same-zone consumers dial the internal address. */
         private String zone = "";
+        /** host:port same-zone consumers dial (default: where the provider's server really listens). */
         private String internalAddress;
+        /** Startup check that the registered address reaches this provider: FAIL, WARN or OFF. */
         private ProviderOptions.CheckMode consistencyCheck = ProviderOptions.CheckMode.FAIL;
+        /** Timeout of one startup-check connection. */
         private Duration checkTimeout = ProviderOptions.DEFAULT_CHECK_TIMEOUT;
 
         /** The options these properties describe; invalid values fail with a message naming them. */
@@ -168,12 +180,19 @@ public class HakitDubboProperties {
         /** The defaults come from {@link ConsumerOptions.Builder}: one place defines them. */
         private static final ConsumerOptions DEFAULTS = ConsumerOptions.builder().build();
 
+        /** Install hakit's consumer options and the hakitDubbo health indicator; select the cluster with cluster=hakit. */
         private boolean enabled;
+        /** Zone (region) of this consumer: providers of this zone are preferred and dialled on their internal address. */
         private String zone = DEFAULTS.zone();
+        /** Use providers of other zones only while no own-zone provider is usable. */
         private boolean preferZone = DEFAULTS.preferZone();
+        /** Failures within fail-timeout that take a provider out (Nginx max_fails). */
         private int maxFails = DEFAULTS.maxFails();
+        /** Window for max-fails and how long a failed provider stays out (Nginx fail_timeout). */
         private Duration failTimeout = DEFAULTS.failTimeout();
+        /** Load-balancing algorithm across the usable providers. */
         private Balancer balancer = DEFAULTS.balancer();
+        /** Retry any failed call on another provider; false: only calls that cannot have reached the provider. */
         private boolean idempotent = DEFAULTS.idempotent();
 
         /** The options these properties describe. */
