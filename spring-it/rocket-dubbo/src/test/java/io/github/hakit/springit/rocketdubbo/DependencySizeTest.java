@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 class DependencySizeTest {
     private static final Logger log = LoggerFactory.getLogger(DependencySizeTest.class);
     /** Budgets: a few jars and MB above the last measurement, so growth is a decision, not an accident. */
-    static final int MAX_JARS = 80;
-    static final long MAX_BYTES = 46L * 1024 * 1024;
+    static final int MAX_JARS = 85;
+    static final long MAX_BYTES = 48L * 1024 * 1024;
 
     @Test
     void oneNettyNoNettyAllAndWithinBudget() throws IOException {
