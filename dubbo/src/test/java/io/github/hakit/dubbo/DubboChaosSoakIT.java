@@ -3,15 +3,22 @@ package io.github.hakit.dubbo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import io.github.hakit.dubbo.fixture.DubboNet;
 import io.github.hakit.dubbo.fixture.SimulatedProvider;
+import io.github.hakit.testkit.Await;
+import io.github.hakit.testkit.zookeeper.ProcessSockets;
 import io.github.hakit.testkit.zookeeper.ZooKeeperExtension;
 import io.github.hakit.testkit.zookeeper.ZooKeeperTestCluster;
 import org.junit.jupiter.api.Test;
@@ -24,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * zones crash (connections reset, new ones refused; their registration stays, as when a host dies) and recover, and
  * a ZooKeeper member of the 3-member ensemble is killed and restarted, one event every {@code hakit.soak.interval}
  * (4–8 s here, 10–20 s with {@code -Psoak}). At least one provider always lives. {@code -Dhakit.soak.seconds}
- * (60; 600 with {@code -Psoak}), {@code -Dhakit.soak.seed}. Ends with a report and asserts 0 failed calls.
+ * (60; 600 with {@code -Psoak}), {@code -Dhakit.soak.seed}. Ends with a report and asserts 0 failed calls, and
+ * that this JVM's threads, file descriptors and TCP sockets come back to their count before the soak once its
+ * Dubbo nodes are closed (counted after a warm-up cycle, as in {@link DubboLeakIT}; sockets between the ensemble's
+ * members are left out, they are re-formed after each member restart).
  */
 @ExtendWith(ZooKeeperExtension.class)
 class DubboChaosSoakIT {
@@ -41,9 +51,60 @@ class DubboChaosSoakIT {
         final List<String> errors = new ArrayList<>();
     }
 
+    /** Threads of shared JDK/Dubbo pools (ForkJoin common pool, Dubbo's global executors) may vary by this much. */
+    private static final int THREAD_SLACK = 8;
+
+    record Counts(int threads, long fds, int sockets) {
+    }
+
+    private static Counts counts(ZooKeeperTestCluster ensemble) throws IOException {
+        long fds;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            fds = s.count();
+        }
+        Set<Integer> peerPorts = ensemble.peerPorts();
+        long sockets = ProcessSockets.current().stream()
+                .filter(s -> !peerPorts.contains(s.local().getPort())
+                        && (s.remote() == null || !peerPorts.contains(s.remote().getPort())))
+                .count();
+        return new Counts(Thread.activeCount(), fds, (int) sockets);
+    }
+
+    private static boolean settled(ZooKeeperTestCluster ensemble, Counts before) {
+        try {
+            Counts now = counts(ensemble);
+            // fds: the ensemble's peer links are file descriptors too; they may be re-formed in another number
+            return now.threads() <= before.threads() + THREAD_SLACK && now.fds() <= before.fds() + 8
+                    && now.sockets() <= before.sockets();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void callsAcrossTwoZonesSurviveProviderAndZooKeeperMemberKills(ZooKeeperTestCluster ensemble) throws Exception {
+        assertTrue(ProcessSockets.supported(), "this check reads /proc/self/fd and /proc/self/net/tcp");
         SplittableRandom random = new SplittableRandom(SEED);
+        DubboLeakIT.cycleDubbo(ensemble.connectString(), 1); // warm-up: Dubbo's once-per-JVM pools and classes
+        Counts before = counts(ensemble);
+        String report = soak(ensemble, random);
+        // closed nodes' threads end and their connections close asynchronously: poll, with Dubbo's own close
+        // bounds (shutdown wait, Curator session close) well inside the minute
+        Await.until(Duration.ofSeconds(60), () -> settled(ensemble, before),
+                () -> "threads/fds/sockets back to " + before + " after the soak; now " + countsOrError(ensemble)
+                        + "; " + report);
+        log.info("after the soak: threads/fds/sockets {} before, {} after", before, counts(ensemble));
+    }
+
+    private static String countsOrError(ZooKeeperTestCluster ensemble) {
+        try {
+            return counts(ensemble).toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private String soak(ZooKeeperTestCluster ensemble, SplittableRandom random) throws Exception {
         try (DubboNet net = new DubboNet(ensemble.connectString())) {
             List<SimulatedProvider> providers = List.of(
                     SimulatedProvider.create(net, "a1", "a", "zone-a-host1").startWithHakit(Map.of()),
@@ -141,6 +202,7 @@ class DubboChaosSoakIT {
             log.info("{}", report);
             assertTrue(events.size() >= 3, report::toString);
             assertEquals(0, failed, report::toString);
+            return report.toString();
         }
     }
 }

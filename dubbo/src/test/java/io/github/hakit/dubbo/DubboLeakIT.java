@@ -83,19 +83,20 @@ class DubboLeakIT {
     @Test
     void dubboProviderAndConsumerCyclesLeakNoThreadsFdsOrSockets(ZooKeeperTestServer zk) throws Exception {
         int cycles = Math.max(2, CYCLES / 10);
-        cycleDubbo(zk, 2);
+        cycleDubbo(zk.connectString(), 2);
         Counts before = counts();
         long start = System.nanoTime();
-        cycleDubbo(zk, cycles);
+        cycleDubbo(zk.connectString(), cycles);
         log.info("{} Dubbo provider+consumer cycles in {} ms; before {}, after {}", cycles,
                 (System.nanoTime() - start) / 1_000_000, before, counts());
         Await.until(Duration.ofSeconds(60), () -> settled(before, THREAD_SLACK),
                 () -> "threads/fds/sockets back to " + before);
     }
 
-    private static void cycleDubbo(ZooKeeperTestServer zk, int n) {
+    /** {@code n} times: a hakit provider and a hakit consumer built, called once and closed. */
+    static void cycleDubbo(String zkConnectString, int n) {
         for (int i = 0; i < n; i++) {
-            try (DubboNet net = new DubboNet(zk.connectString())) {
+            try (DubboNet net = new DubboNet(zkConnectString)) {
                 SimulatedProvider.create(net, "a1", "a", "zone-a-host1").startWithHakit(Map.of());
                 DubboNet.Node consumer = net.consumer("consumer-a", "a", Map.of("cluster", HakitDubbo.CLUSTER),
                         b -> HakitDubbo.installConsumer(b.getApplicationModel(), ConsumerOptions.builder().zone("a").build()));

@@ -35,20 +35,26 @@ import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A Spring Boot consumer written as dubbo-spring-boot-starter users write one — a {@code @DubboReference} field in a
  * bean, the starter's {@code dubbo.*} properties, no hakit API in the code — with hakit-dubbo on the class path and
- * {@code cluster = "hakit"} on the reference. Two providers of the same interface run in their own JVMs
- * ({@link GreeterProvider}, registered in the testkit ZooKeeper); one is killed with {@code kill -9} while the
+ * {@code cluster = "hakit"} on the reference. Two providers of the same interface run in their own JVMs, each a
+ * Spring Boot app with the starter and a {@code @DubboService} class ({@link GreeterProvider}), registered in the
+ * testkit ZooKeeper with {@code hakit.dubbo.provider.*} (host and zone); one is killed with {@code kill -9} while the
  * consumer calls in a loop: no call may fail, the calls after the kill are all answered by the other provider, and
- * the {@code hakitDubbo} health indicator lists the reference with its providers.
+ * the {@code hakitDubbo} health indicator lists the reference with its providers and the zone they registered.
  * <p>Loopback only: this module's failsafe JVMs (and the provider JVMs) run with
  * {@code dubbo.network.interface.ignored=.*}, so every address Dubbo registers or substitutes is 127.0.0.1; the test
  * checks that every provider address the consumer knows is 127.0.0.1.
  */
+// ZooKeeperExtension first: JUnit runs afterAll callbacks in reverse, so the context (closed after the class, see
+// @DirtiesContext) unregisters from ZooKeeper while it still runs, and the JVM does not hang in Dubbo's shutdown
+@ExtendWith(ZooKeeperExtension.class)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @SpringBootTest(classes = DubboStarterFailoverIT.App.class, properties = {
     "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.amqp.RabbitAutoConfiguration",
     "hakit.rabbit.enabled=false",
@@ -58,14 +64,15 @@ import org.springframework.test.context.DynamicPropertySource;
     "hakit.dubbo.consumer.max-fails=1",
     "hakit.dubbo.consumer.fail-timeout=10s"
 })
-@ExtendWith(ZooKeeperExtension.class)
 class DubboStarterFailoverIT {
     private static final Logger log = LoggerFactory.getLogger(DubboStarterFailoverIT.class);
     /** The reference's call timeout ({@code @DubboReference(timeout)}), which the waits below are derived from. */
     static final int CALL_TIMEOUT_MS = 5_000;
     private static final Duration CALL_TIMEOUT = Duration.ofMillis(CALL_TIMEOUT_MS);
-    /** Provider JVM start-up, export and ZooKeeper registration on a loaded 2-CPU machine. */
-    private static final Duration PROVIDER_START = Duration.ofSeconds(60);
+    /** Provider JVM start-up (a Spring Boot app), export and ZooKeeper registration on a loaded 2-CPU machine. */
+    private static final Duration PROVIDER_START = Duration.ofSeconds(120);
+    /** The zone the providers register through {@code hakit.dubbo.provider.zone}. */
+    private static final String PROVIDER_ZONE = "zone-a";
     private static final int CALLS_BEFORE_KILL = 100;
     private static final int CALLS_AFTER_KILL = 300;
 
@@ -90,10 +97,10 @@ class DubboStarterFailoverIT {
     private static ManagedProcess startProvider(String name, int port) throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "dubbo-providers", name));
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return ManagedProcess.startJava("dubbo-" + name, classpath, List.of("-Xmx128m", "-XX:TieredStopAtLevel=1",
+        return ManagedProcess.startJava("dubbo-" + name, classpath, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
                         "-Ddubbo.network.interface.ignored=.*", "-Djava.net.preferIPv4Stack=true",
                         "-Ddubbo.service.shutdown.wait=500"),
-                GreeterProvider.class.getName(), List.of(zooKeeper.connectString(), String.valueOf(port), name),
+                GreeterProvider.class.getName(), List.of(zooKeeper.connectString(), String.valueOf(port), name, PROVIDER_ZONE),
                 dir, dir.resolve("console.log"));
     }
 
@@ -131,6 +138,7 @@ class DubboStarterFailoverIT {
         Map<String, Object> nodes = nodes(hakitDubbo.health(), reference);
         assertEquals(2, nodes.size(), () -> "health lists both providers: " + nodes);
         assertLoopback(nodes);
+        assertZone(nodes);
 
         AtomicLong calls = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -197,6 +205,15 @@ class DubboStarterFailoverIT {
         for (Object node : nodes.values()) {
             String address = String.valueOf(((Map<String, Object>) node).get("address"));
             assertTrue(address.startsWith("127.0.0.1:"), () -> "provider address not loopback: " + nodes);
+        }
+    }
+
+    /** Each provider's {@code hakit.dubbo.provider.zone}, installed by hakit's auto-configuration in the provider app. */
+    @SuppressWarnings("unchecked")
+    private static void assertZone(Map<String, Object> nodes) {
+        for (Object node : nodes.values()) {
+            Object zone = ((Map<String, Object>) node).get("zone");
+            assertEquals(PROVIDER_ZONE, zone, () -> "zone registered by the @DubboService provider: " + nodes);
         }
     }
 

@@ -176,6 +176,19 @@ public final class ZooKeeperTestCluster implements ZooKeeperEnsemble {
         log.info("restarted ZooKeeper member {} at {}", member, spec.getConnectString());
     }
 
+    /**
+     * The members' quorum and election ports: the ensemble's own links between members, which a test counting this
+     * JVM's sockets leaves out (they are re-formed after a member restarts).
+     */
+    public java.util.Set<Integer> peerPorts() {
+        java.util.Set<Integer> ports = new java.util.TreeSet<>();
+        for (InstanceSpec spec : specs) {
+            ports.add(spec.getQuorumPort());
+            ports.add(spec.getElectionPort());
+        }
+        return java.util.Collections.unmodifiableSet(ports);
+    }
+
     /** True when {@link #kill(int)} was called and no {@link #restart(int)} since. */
     public boolean isKilled(int member) {
         spec(member);
