@@ -31,6 +31,10 @@ public record HostPort(String host, int port) {
             throw new IllegalArgumentException("malformed host:port: '" + value + "' (empty)");
         }
         String v = value.trim();
+        if (v.indexOf('@') >= 0) {
+            // user info ("app:secret@host"): the parts around ':' would otherwise show the password in a message
+            throw malformed(value, "user info ('user:password@') is not part of host:port");
+        }
         String host;
         String port;
         if (v.startsWith("[")) {

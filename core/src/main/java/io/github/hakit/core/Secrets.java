@@ -29,11 +29,13 @@ public final class Secrets {
     private static final Pattern URL_USERINFO =
             Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@'\"]*:)([^\\s@/'\"]*)(@)");
     /**
-     * {@code user:password@host} without a well-formed scheme (as pasted where host:port was expected, or after a
-     * mistyped {@code htp//} or a bare {@code //}).
+     * {@code user:password@} without a well-formed scheme (as pasted where host:port was expected, or after a
+     * mistyped {@code htp//} or a bare {@code //}), wherever it starts and whatever follows the {@code @} (nothing,
+     * a space, the next entry of a list, another {@code user:password@}): everything from the first {@code :} of
+     * the user part up to the {@code @} is hidden. Found by {@code PropertiesFuzzTest}: anchoring the match or
+     * requiring a host after the {@code @} let mutated lists show the password.
      */
-    private static final Pattern BARE_USERINFO =
-            Pattern.compile("(^|[\\s'\"(,;=/])([^\\s:/@'\"(,;=]+:)([^\\s@/'\"]+)(@[^\\s@'\"]+)");
+    private static final Pattern BARE_USERINFO = Pattern.compile("([^\\s:/@'\"(,;=]*:)([^\\s@/'\"]+)(?=@)");
     /** {@code password=secret}, {@code "token": "x"}, {@code accessKey:x} and friends. */
     private static final Pattern KEY_VALUE = Pattern.compile(
             "(?i)((?:password|passwd|pwd|secret|secret[-_.]?key|token|access[-_.]?key|credentials?|auth|digest)"
@@ -53,7 +55,7 @@ public final class Secrets {
         String out = text;
         if (out.indexOf('@') >= 0) {
             out = replace(URL_USERINFO, out, m -> m.group(1) + MASK + m.group(3));
-            out = replace(BARE_USERINFO, out, m -> m.group(1) + m.group(2) + MASK + m.group(4));
+            out = replace(BARE_USERINFO, out, m -> m.group(1) + MASK);
         }
         if (out.indexOf('=') >= 0 || out.indexOf(':') >= 0) {
             out = replace(KEY_VALUE, out, m -> m.group(2).equals(MASK) ? m.group() : m.group(1) + MASK);

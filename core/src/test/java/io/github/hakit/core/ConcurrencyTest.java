@@ -53,8 +53,10 @@ class ConcurrencyTest {
         start.countDown();
         long ok = 0;
         long failed = 0;
+        // a bound against a hang, not a timing rule: 400,000 picks take ~2 s here alone, but over a minute beside
+        // the full suite and two busy loops on 2 CPUs (60 s failed so)
         for (Future<long[]> f : results) {
-            long[] r = f.get(60, TimeUnit.SECONDS);
+            long[] r = f.get(10, TimeUnit.MINUTES);
             ok += r[0];
             failed += r[1];
         }

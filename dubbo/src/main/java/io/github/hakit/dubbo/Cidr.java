@@ -1,5 +1,6 @@
 package io.github.hakit.dubbo;
 
+import io.github.hakit.core.Secrets;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -41,28 +42,32 @@ public record Cidr(InetAddress network, int prefixLength) {
         String value = cidr.trim();
         int slash = value.indexOf('/');
         if (slash <= 0 || slash == value.length() - 1) {
-            throw new IllegalArgumentException("bad CIDR '" + cidr + "': expected address/prefix, e.g. 10.0.0.0/8");
+            throw new IllegalArgumentException("bad CIDR '" + Secrets.redact(cidr)
+                    + "': expected address/prefix, e.g. 10.0.0.0/8");
         }
         String address = value.substring(0, slash);
         if (!isIpLiteral(address)) {
-            throw new IllegalArgumentException("bad CIDR '" + cidr + "': '" + address + "' is not an IP address");
+            throw new IllegalArgumentException("bad CIDR '" + Secrets.redact(cidr) + "': '" + Secrets.redact(address)
+                    + "' is not an IP address");
         }
         int prefix;
         try {
             prefix = Integer.parseInt(value.substring(slash + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad CIDR '" + cidr + "': prefix '" + value.substring(slash + 1)
-                    + "' is not a number", e);
+            throw new IllegalArgumentException("bad CIDR '" + Secrets.redact(cidr) + "': prefix '"
+                    + Secrets.redact(value.substring(slash + 1)) + "' is not a number", e);
         }
         InetAddress ip;
         try {
             ip = InetAddress.getByName(address);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("bad CIDR '" + cidr + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException("bad CIDR '" + Secrets.redact(cidr) + "': "
+                    + Secrets.redact(String.valueOf(e.getMessage())), e);
         }
         int bits = ip.getAddress().length * 8;
         if (prefix < 0 || prefix > bits) {
-            throw new IllegalArgumentException("bad CIDR '" + cidr + "': prefix " + prefix + " out of range 0.." + bits);
+            throw new IllegalArgumentException("bad CIDR '" + Secrets.redact(cidr) + "': prefix " + prefix
+                    + " out of range 0.." + bits);
         }
         return new Cidr(mask(ip, prefix), prefix);
     }

@@ -27,9 +27,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * FastDFS chaos soak (issue 14): random uploads and downloads of random sizes on two threads while, every 10-20 s,
- * a random tracker or storage is killed or frozen (like {@code kill -STOP}) and the previous victim is brought back;
- * at most one node is out at a time, so one tracker and one storage per group always live. Every returned id must
+ * FastDFS chaos soak (issue 14): random uploads and downloads of random sizes on two threads while, every 10-20 s
+ * (4-7 s in the short form, so that 60 s see every kind of fault), a tracker or storage is killed or frozen (like
+ * {@code kill -STOP}) and the previous victim is brought back. The faults take turns — kill a storage, freeze a
+ * storage, kill a tracker, freeze a tracker, in an order shuffled by the seed — and the victim of each is random; at
+ * most one node is out at a time, so one tracker and one storage per group always live. Every returned id must
  * download back byte-identical; no call may fail except an upload whose request a frozen or killed storage had
  * received ({@link PossibleOrphanException}, at most one per storage event); threads and descriptors end where they
  * began. 60 s by default, {@code -Psoak} (or {@code -Dhakit.soak.duration=PT10M}) for 10 minutes.
@@ -97,14 +99,20 @@ class ChaosSoakIT {
                     t.start();
                 }
                 SplittableRandom chaos = new SplittableRandom(SEED);
-                List<FdfsServer> nodes = new ArrayList<>(cluster.trackers());
-                nodes.addAll(cluster.storages());
+                // fault kinds take turns (storage or tracker, kill or freeze), in an order the seed shuffles
+                List<Integer> kinds = new ArrayList<>(List.of(0, 1, 2, 3));
+                java.util.Collections.shuffle(kinds, new java.util.Random(SEED));
+                boolean shortForm = DURATION.compareTo(Duration.ofMinutes(5)) < 0;
+                int faults = 0;
                 FdfsServer victim = null;
                 while (System.nanoTime() < end) {
-                    long pause = Math.min(chaos.nextLong(10_000, 20_001) * 1_000_000L, end - System.nanoTime());
+                    long pauseMs = shortForm ? chaos.nextLong(4_000, 7_001) : chaos.nextLong(10_000, 20_001);
+                    long pause = Math.min(pauseMs * 1_000_000L, end - System.nanoTime());
                     if (victim == null) {
-                        victim = nodes.get(chaos.nextInt(nodes.size()));
-                        boolean freeze = chaos.nextBoolean();
+                        int kind = kinds.get(faults++ % kinds.size());
+                        List<? extends FdfsServer> pool = kind < 2 ? cluster.storages() : cluster.trackers();
+                        victim = pool.get(chaos.nextInt(pool.size()));
+                        boolean freeze = kind % 2 == 1;
                         if (freeze) {
                             victim.freeze();
                         } else {
@@ -138,6 +146,9 @@ class ChaosSoakIT {
                 assertEquals(List.of(), failures);
                 assertTrue(orphans.size() <= storageEvents, orphans + " with " + storageEvents + " storage events");
                 assertTrue(calls.get() > 100, "traffic ran: " + calls.get());
+                if (DURATION.toSeconds() >= 60) { // 60 s hold 8 pauses of at most 7 s (plus stops and starts): 4 faults
+                    assertTrue(faults >= kinds.size(), "every kind of fault happened: " + events);
+                }
             }
         }
         Await.until(Duration.ofSeconds(20), () -> ManagementFactory.getThreadMXBean().getThreadCount() <= threadsBefore + 4

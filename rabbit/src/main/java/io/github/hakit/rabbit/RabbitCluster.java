@@ -469,6 +469,7 @@ public final class RabbitCluster implements AutoCloseable {
         /** Management API base URLs ({@code http://host:15672}), for cluster view and leader-aware placement. */
         public Builder managementUrls(List<String> urls) {
             Objects.requireNonNull(urls, "urls");
+            urls.forEach(RabbitManagement::parse); // refused here, where the caller can tell which setting it was
             this.managementUrls.addAll(urls);
             return this;
         }

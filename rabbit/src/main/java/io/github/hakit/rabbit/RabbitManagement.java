@@ -77,12 +77,7 @@ public final class RabbitManagement implements AutoCloseable {
      * holds the password.
      */
     private static Base base(String url, String user, String password) {
-        Objects.requireNonNull(url, "management URL");
-        HttpUrl parsed = HttpUrl.parse(url.strip());
-        if (parsed == null) {
-            throw new IllegalArgumentException("invalid management URL (expected http[s]://host:port): '"
-                    + Secrets.redact(url) + "'");
-        }
+        HttpUrl parsed = parse(url);
         String authorization = parsed.username().isEmpty() ? Credentials.basic(user, password)
                 : Credentials.basic(parsed.username(), parsed.password(), StandardCharsets.UTF_8);
         String clean = parsed.newBuilder().username("").password("").build().toString();
@@ -90,6 +85,17 @@ public final class RabbitManagement implements AutoCloseable {
             clean = clean.substring(0, clean.length() - 1);
         }
         return new Base(clean, authorization);
+    }
+
+    /** A management base URL parsed, or an exception naming it (redacted). */
+    static HttpUrl parse(String url) {
+        Objects.requireNonNull(url, "management URL");
+        HttpUrl parsed = HttpUrl.parse(url.strip());
+        if (parsed == null) {
+            throw new IllegalArgumentException("invalid management URL (expected http[s]://host:port): '"
+                    + Secrets.redact(url) + "'");
+        }
+        return parsed;
     }
 
     /** The cluster as the first answering node sees it. */

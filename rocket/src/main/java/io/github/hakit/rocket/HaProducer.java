@@ -785,6 +785,9 @@ public final class HaProducer implements AutoCloseable {
             if (d.isZero() || d.isNegative()) {
                 throw new IllegalArgumentException(what + " must be > 0: " + d);
             }
+            if (d.compareTo(Endpoint.MAX_DURATION) > 0) { // core's bound: beyond it nanosecond clocks overflow
+                throw new IllegalArgumentException(what + " above " + Endpoint.MAX_DURATION.toDays() + " days: " + d);
+            }
             return d;
         }
     }

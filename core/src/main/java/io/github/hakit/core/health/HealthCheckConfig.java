@@ -41,6 +41,11 @@ public record HealthCheckConfig(Duration inter, Duration fastInter, Duration dow
         if (d.isZero() || d.isNegative()) {
             throw new IllegalArgumentException(what + " must be > 0: " + d);
         }
+        if (d.compareTo(io.github.hakit.core.Endpoint.MAX_DURATION) > 0) {
+            // the scheduler works in nanoseconds: ~292 years would overflow it
+            throw new IllegalArgumentException(what + " above " + io.github.hakit.core.Endpoint.MAX_DURATION.toDays()
+                    + " days: " + d);
+        }
     }
 
     /** {@code inter 2s rise 2 fall 3}, fastinter/downinter/timeout = inter. */

@@ -6,6 +6,8 @@ import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.HostPort;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * {@code -Dhakit.fuzz.cases=N -Dhakit.fuzz.seed=S}. A failure names the seed, the case number and the input.
  */
 class ParserFuzzTest {
+    /** Wall time after which a case counts as hung (its CPU bound is 1 s; see {@link #fuzz}). */
+    private static final java.time.Duration HANG = java.time.Duration.ofSeconds(30);
     private static final int CASES = Integer.getInteger("hakit.fuzz.cases", 10_000);
     private static final long SEED = Long.getLong("hakit.fuzz.seed", 20261203L);
 
@@ -106,17 +110,36 @@ class ParserFuzzTest {
         });
     }
 
-    /** Runs {@code cases} inputs through {@code check}, each within one second, naming seed and case on failure. */
+    /**
+     * Runs {@code cases} inputs through {@code check}, each within one second of CPU time, naming seed and case on
+     * failure. CPU time, not wall time: on a busy machine a parse may wait for a CPU far longer than it computes (a
+     * 1 s wall-clock bound failed beside the full suite and two busy loops); a runaway parse (a loop, regex
+     * backtracking) burns CPU. A case that has not answered after {@link #HANG} of wall time is a hang.
+     */
     private static void fuzz(long seed, int cases, Function<SplittableRandom, String> input, Consumer<String> check) {
         SplittableRandom random = new SplittableRandom(seed);
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         for (int i = 0; i < cases; i++) {
             String text = input.apply(random);
-            Future<?> f = runner.submit(() -> check.accept(text));
+            long[] cpuNanos = new long[1];
+            Future<?> f = runner.submit(() -> {
+                long start = cpu.getCurrentThreadCpuTime();
+                try {
+                    check.accept(text);
+                } finally {
+                    cpuNanos[0] = cpu.getCurrentThreadCpuTime() - start;
+                }
+            });
             try {
-                f.get(1, TimeUnit.SECONDS);
+                f.get(HANG.toMillis(), TimeUnit.MILLISECONDS);
+                if (cpuNanos[0] > TimeUnit.SECONDS.toNanos(1)) {
+                    fail("seed " + seed + " case " + i + ": " + cpuNanos[0] / 1_000_000 + " ms of CPU for input "
+                            + quote(text));
+                }
             } catch (TimeoutException e) {
                 f.cancel(true);
-                fail("seed " + seed + " case " + i + ": no answer within 1 s for input " + quote(text));
+                fail("seed " + seed + " case " + i + ": no answer within " + HANG.toSeconds() + " s for input "
+                        + quote(text));
             } catch (ExecutionException e) {
                 throw new AssertionError("seed " + seed + " case " + i + ": " + e.getCause() + " for input "
                         + quote(text), e.getCause());

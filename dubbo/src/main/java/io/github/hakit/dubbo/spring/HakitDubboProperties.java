@@ -1,5 +1,8 @@
 package io.github.hakit.dubbo.spring;
 
+import static io.github.hakit.core.spring.PropertyValues.check;
+import static io.github.hakit.core.spring.PropertyValues.set;
+
 import java.time.Duration;
 import io.github.hakit.core.balance.Balancer;
 import io.github.hakit.core.HostPort;
@@ -65,17 +68,22 @@ public class HakitDubboProperties {
 
         /** The options these properties describe; invalid values fail with a message naming them. */
         public ProviderOptions toOptions() {
-            RegistrationConfig.Builder registration = RegistrationConfig.builder().host(blankToNull(host)).port(port)
-                    .preferredCidrs(preferredCidrs).publicIpUrl(blankToNull(publicIpUrl))
-                    .publicIpTimeout(publicIpTimeout).allowLoopback(allowLoopback).allowBridge(allowBridge);
-            return ProviderOptions.builder()
-                    .registration(registration.build())
-                    .zone(zone)
-                    .internalAddress(internalAddress == null || internalAddress.isBlank() ? null
-                            : HostPort.parse(internalAddress))
-                    .consistencyCheck(consistencyCheck)
-                    .checkTimeout(checkTimeout)
-                    .build();
+            String p = "hakit.dubbo.provider.";
+            RegistrationConfig.Builder registration = RegistrationConfig.builder()
+                    .allowLoopback(allowLoopback).allowBridge(allowBridge);
+            set(p + "host", blankToNull(host), registration::host);
+            set(p + "port", port, registration::port);
+            set(p + "preferred-cidrs", preferredCidrs, registration::preferredCidrs);
+            set(p + "public-ip-url", blankToNull(publicIpUrl), registration::publicIpUrl);
+            set(p + "public-ip-timeout", publicIpTimeout, registration::publicIpTimeout);
+            ProviderOptions.Builder options = ProviderOptions.builder()
+                    .registration(check("hakit.dubbo.provider", registration::build));
+            set(p + "zone", zone, options::zone);
+            set(p + "internal-address", internalAddress, a -> options.internalAddress(
+                    a == null || a.isBlank() ? null : HostPort.parse(a)));
+            set(p + "consistency-check", consistencyCheck, options::consistencyCheck);
+            set(p + "check-timeout", checkTimeout, options::checkTimeout);
+            return check("hakit.dubbo.provider", options::build);
         }
 
         public boolean isEnabled() {
@@ -197,8 +205,13 @@ public class HakitDubboProperties {
 
         /** The options these properties describe. */
         public ConsumerOptions toOptions() {
-            return ConsumerOptions.builder().zone(zone).preferZone(preferZone).maxFails(maxFails)
-                    .failTimeout(failTimeout).balancer(balancer).idempotent(idempotent).build();
+            String p = "hakit.dubbo.consumer.";
+            ConsumerOptions.Builder options = ConsumerOptions.builder().preferZone(preferZone).idempotent(idempotent);
+            set(p + "zone", zone, options::zone);
+            set(p + "max-fails", maxFails, options::maxFails);
+            set(p + "fail-timeout", failTimeout, options::failTimeout);
+            set(p + "balancer", balancer, options::balancer);
+            return check("hakit.dubbo.consumer", options::build);
         }
 
         public boolean isEnabled() {

@@ -1,5 +1,8 @@
 package io.github.hakit.fastdfs.spring;
 
+import static io.github.hakit.core.spring.PropertyValues.check;
+import static io.github.hakit.core.spring.PropertyValues.set;
+
 import io.github.hakit.core.spring.ServerList;
 import io.github.hakit.fastdfs.FastDfsClient;
 import io.github.hakit.fastdfs.FastDfsHttp;
@@ -44,18 +47,19 @@ public class FastDfsAutoConfiguration {
     @Conditional(TrackersConfigured.class)
     public FastDfsClient fastDfsClient(FastDfsProperties p) {
         FastDfsProperties.Pool pool = p.getPool();
-        return FastDfsClient.builder()
-                .trackers(ServerList.parse("hakit.fastdfs.trackers", p.getTrackers(), DEFAULT_TRACKER_PORT))
-                .connectTimeout(p.getConnectTimeout())
-                .networkTimeout(p.getNetworkTimeout())
-                .callTimeout(p.getCallTimeout())
-                .minTransferRate(p.getMinTransferRate())
-                .maxBytesInMemory(p.getMaxBytesInMemory())
-                .storageFailTimeout(p.getStorageFailTimeout())
-                .healthCheck(p.getHealthCheck().toConfig())
-                .pool(new PoolConfig(pool.getMaxPerEndpoint(), pool.getBorrowTimeout(), pool.getValidateAfterIdle(),
-                        pool.getMaxIdle()))
-                .build();
+        // each value through PropertyValues: a value the builder refuses is reported under its property's name
+        FastDfsClient.Builder b = FastDfsClient.builder()
+                .trackers(ServerList.parse("hakit.fastdfs.trackers", p.getTrackers(), DEFAULT_TRACKER_PORT));
+        set("hakit.fastdfs.connect-timeout", p.getConnectTimeout(), b::connectTimeout);
+        set("hakit.fastdfs.network-timeout", p.getNetworkTimeout(), b::networkTimeout);
+        set("hakit.fastdfs.call-timeout", p.getCallTimeout(), b::callTimeout);
+        set("hakit.fastdfs.min-transfer-rate", p.getMinTransferRate(), b::minTransferRate);
+        set("hakit.fastdfs.max-bytes-in-memory", p.getMaxBytesInMemory(), b::maxBytesInMemory);
+        set("hakit.fastdfs.storage-fail-timeout", p.getStorageFailTimeout(), b::storageFailTimeout);
+        b.healthCheck(check("hakit.fastdfs.health-check", () -> p.getHealthCheck().toConfig()));
+        b.pool(check("hakit.fastdfs.pool", () -> new PoolConfig(pool.getMaxPerEndpoint(), pool.getBorrowTimeout(),
+                pool.getValidateAfterIdle(), pool.getMaxIdle())));
+        return check("hakit.fastdfs", b::build);
     }
 
     /** {@code hakit.fastdfs.trackers} holds at least one entry (comma list or indexed). */
@@ -77,11 +81,13 @@ public class FastDfsAutoConfiguration {
         if (h.getGroups().isEmpty()) {
             throw new IllegalStateException("hakit.fastdfs.http.enabled=true but no hakit.fastdfs.http.groups.<group>");
         }
-        FastDfsHttp.Builder b = FastDfsHttp.builder().nextUpstream("proxy_next_upstream " + h.getNextUpstream() + ";")
-                .attemptTimeout(h.getAttemptTimeout());
+        FastDfsHttp.Builder b = FastDfsHttp.builder();
+        set("hakit.fastdfs.http.next-upstream", h.getNextUpstream(),
+                v -> b.nextUpstream("proxy_next_upstream " + v + ";"));
+        set("hakit.fastdfs.http.attempt-timeout", h.getAttemptTimeout(), b::attemptTimeout);
         for (Map.Entry<String, List<String>> g : h.getGroups().entrySet()) {
-            b.group(g.getKey(), g.getValue().toArray(new String[0]));
+            set("hakit.fastdfs.http.groups." + g.getKey(), g.getValue(), v -> b.group(g.getKey(), v.toArray(new String[0])));
         }
-        return b.build();
+        return check("hakit.fastdfs.http", b::build);
     }
 }

@@ -1,5 +1,8 @@
 package io.github.hakit.rabbit.spring;
 
+import static io.github.hakit.core.spring.PropertyValues.check;
+import static io.github.hakit.core.spring.PropertyValues.set;
+
 import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.core.spring.ServerList;
@@ -59,10 +62,11 @@ public class HakitRabbitAutoConfiguration {
     @ConditionalOnMissingBean
     @Conditional(OwnNodes.class)
     public RabbitCluster rabbitCluster(HakitRabbitProperties p) {
-        return builder(p, ownEndpoints(p))
-                .credentials(p.getUsername(), p.getPassword())
-                .virtualHost(p.getVirtualHost())
-                .build();
+        RabbitCluster.Builder b = builder(p, ownEndpoints(p));
+        // the password is never part of a message: InvalidPropertyException redacts, and it is not echoed here
+        set("hakit.rabbit.username", p.getUsername(), u -> b.credentials(u, p.getPassword()));
+        set("hakit.rabbit.virtual-host", p.getVirtualHost(), b::virtualHost);
+        return check("hakit.rabbit", b::build);
     }
 
     static List<Endpoint> ownEndpoints(HakitRabbitProperties p) {
@@ -78,19 +82,19 @@ public class HakitRabbitAutoConfiguration {
     }
 
     static RabbitCluster.Builder builder(HakitRabbitProperties p, List<Endpoint> endpoints) {
-        HealthCheckConfig check = p.getHealthCheck().toConfig();
+        HealthCheckConfig check = check("hakit.rabbit.health-check", () -> p.getHealthCheck().toConfig());
         if (check == null) {
             throw new io.github.hakit.core.spring.InvalidPropertyException("hakit.rabbit.health-check.enabled",
                     "false", "the RabbitMQ cluster routes by node health and cannot run without checks",
                     "true (tune hakit.rabbit.health-check.inter/rise/fall instead)");
         }
-        return RabbitCluster.builder()
-                .endpoints(endpoints)
-                .connectionTimeout(p.getConnectionTimeout())
-                .handshakeTimeout(p.getHandshakeTimeout())
-                .heartbeat(p.getHeartbeat())
-                .healthCheck(check)
-                .managementUrls(p.getManagementUrls());
+        RabbitCluster.Builder b = RabbitCluster.builder().endpoints(endpoints).healthCheck(check);
+        // each value through PropertyValues: a value the builder refuses is reported under its property's name
+        set("hakit.rabbit.connection-timeout", p.getConnectionTimeout(), b::connectionTimeout);
+        set("hakit.rabbit.handshake-timeout", p.getHandshakeTimeout(), b::handshakeTimeout);
+        set("hakit.rabbit.heartbeat", p.getHeartbeat(), b::heartbeat);
+        set("hakit.rabbit.management-urls", p.getManagementUrls(), b::managementUrls);
+        return b;
     }
 
     /** {@code hakit.rabbit.addresses} or {@code hakit.rabbit.servers} is set. */

@@ -3,6 +3,7 @@ package io.github.hakit.rocket.spring;
 import io.github.hakit.core.Endpoint;
 import io.github.hakit.core.health.HealthCheckConfig;
 import io.github.hakit.core.spring.InvalidPropertyException;
+import io.github.hakit.core.spring.PropertyValues;
 import io.github.hakit.core.spring.ServerList;
 import io.github.hakit.rocket.HaProducer;
 import io.github.hakit.rocket.HttpNameServerSource;
@@ -10,6 +11,7 @@ import io.github.hakit.rocket.NameServerGroup;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.OkHttpClient;
+import org.apache.rocketmq.client.Validators;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -73,7 +75,7 @@ public class RocketAutoConfiguration {
     @ConditionalOnMissingBean
     @Conditional(NameServersConfigured.class)
     public NameServerGroup rocketNameServerGroup(RocketProperties p, Environment env) {
-        HealthCheckConfig check = p.getHealthCheck().toConfig();
+        HealthCheckConfig check = PropertyValues.check("hakit.rocket.health-check", () -> p.getHealthCheck().toConfig());
         if (check == null) {
             throw new InvalidPropertyException("hakit.rocket.health-check.enabled", "false", "the NameServer group "
                     + "keeps clients on the NameServers its checks find UP and cannot run without them",
@@ -95,18 +97,23 @@ public class RocketAutoConfiguration {
                     "one of hakit.rocket.name-servers, hakit.rocket.servers and hakit.rocket.address-server-url");
         }
         String source = given.isEmpty() ? "rocketmq.name-server" : given.get(0);
-        NameServerGroup.Builder b = NameServerGroup.builder(p.getName()).healthCheck(check)
-                .maxFails(p.getMaxFails()).failTimeout(p.getFailTimeout())
-                .sourceRefresh(p.getSourceRefresh()).sourceTimeout(p.getSourceTimeout());
+        NameServerGroup.Builder b = PropertyValues.check("hakit.rocket.name", () -> NameServerGroup.builder(p.getName()))
+                .healthCheck(check);
+        // each value through PropertyValues: a value the builder refuses is reported under its property's name
+        PropertyValues.set("hakit.rocket.max-fails", p.getMaxFails(), b::maxFails);
+        PropertyValues.set("hakit.rocket.fail-timeout", p.getFailTimeout(), b::failTimeout);
+        PropertyValues.set("hakit.rocket.source-refresh", p.getSourceRefresh(), b::sourceRefresh);
+        PropertyValues.set("hakit.rocket.source-timeout", p.getSourceTimeout(), b::sourceTimeout);
         switch (source) {
             case "hakit.rocket.name-servers" -> b.addresses(addresses(source, p.getNameServers()));
-            case "hakit.rocket.servers" -> b.haproxyBackend("backend " + p.getName() + "\n    "
-                    + String.join("\n    ", p.getServers().stream().map(String::trim).toList()));
-            case "hakit.rocket.address-server-url" ->
-                    b.source(new HttpNameServerSource(new OkHttpClient(), p.getAddressServerUrl()));
+            case "hakit.rocket.servers" -> PropertyValues.set(source, p.getServers(), servers ->
+                    b.haproxyBackend("backend " + p.getName() + "\n    "
+                            + String.join("\n    ", servers.stream().map(String::trim).toList())));
+            case "hakit.rocket.address-server-url" -> PropertyValues.set(source, p.getAddressServerUrl(),
+                    url -> b.source(new HttpNameServerSource(new OkHttpClient(), url)));
             default -> b.addresses(addresses(source, env.getProperty(source)));
         }
-        return b.build().start();
+        return PropertyValues.check("hakit.rocket", b::build).start();
     }
 
     /** {@code host:port} strings from a list property (',', ';', whitespace; port 9876 by default). */
@@ -120,8 +127,21 @@ public class RocketAutoConfiguration {
     @ConditionalOnProperty(prefix = "hakit.rocket.producer", name = "group")
     public HaProducer rocketProducer(NameServerGroup nameServers, RocketProperties p) throws MQClientException {
         RocketProperties.Producer config = p.getProducer();
-        return HaProducer.builder(config.getGroup()).nameServers(nameServers).sendTimeout(config.getSendTimeout())
-                .tries(config.getTries()).brokerIsolation(config.getBrokerIsolation()).build().start();
+        PropertyValues.set("hakit.rocket.producer.group", config.getGroup(), RocketAutoConfiguration::checkGroup);
+        HaProducer.Builder b = HaProducer.builder(config.getGroup()).nameServers(nameServers);
+        PropertyValues.set("hakit.rocket.producer.send-timeout", config.getSendTimeout(), b::sendTimeout);
+        PropertyValues.set("hakit.rocket.producer.tries", config.getTries(), b::tries);
+        PropertyValues.set("hakit.rocket.producer.broker-isolation", config.getBrokerIsolation(), b::brokerIsolation);
+        return PropertyValues.check("hakit.rocket.producer", b::build).start();
+    }
+
+    /** RocketMQ's own rule for group names (characters, length), checked before the client refuses to start. */
+    static void checkGroup(String group) {
+        try {
+            Validators.checkGroup(group);
+        } catch (MQClientException e) {
+            throw new IllegalArgumentException(e.getErrorMessage());
+        }
     }
 
     /** rocketmq-spring-boot: RocketMQTemplate and @RocketMQMessageListener on the group, with hakit's failover. */
