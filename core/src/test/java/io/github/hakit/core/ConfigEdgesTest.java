@@ -1,5 +1,6 @@
 package io.github.hakit.core;
 
+import io.github.hakit.core.health.HealthCheckConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,5 +58,22 @@ class ConfigEdgesTest {
         assertEquals(3, e.line());
         assertEquals(14, e.column());
         assertTrue(e.getMessage().contains("invalid character '^'"), e.getMessage());
+    }
+
+    @Test
+    void userInfoGivenAsHostPortIsRefusedWithoutShowingThePassword() {
+        // found by PropertiesFuzzTest: "app:pw@127.0.0.1" failed as "port 'pw@127.0.0.1' is not a number"
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> HostPort.parse("app:s3cret@127.0.0.1"));
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        assertTrue(e.getMessage().contains("user info"), e.getMessage());
+    }
+
+    @Test
+    void healthCheckDurationsAboveTheBoundFailWithAClearMessage() {
+        // found by PropertiesFuzzTest: hakit.rocket.health-check.timeout=106751991166d ended in "long overflow"
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new HealthCheckConfig(
+                Duration.ofSeconds(2), null, null, 2, 3, Duration.ofDays(106_751_991_166L)));
+        assertTrue(e.getMessage().contains("timeout above 36500 days"), e.getMessage());
     }
 }

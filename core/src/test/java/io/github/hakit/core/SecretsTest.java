@@ -25,6 +25,13 @@ class SecretsTest {
             "htp//app:pw@host:15672 | htp//app:***@host:15672",
             "//app:pw@host | //app:***@host",
             "see x//app:pw@host/api | see x//app:***@host/api",
+            // found by PropertiesFuzzTest: each of these showed the password before
+            "app:pw@127.0.0.1;app:pw2@127.0.0.2 | app:***@127.0.0.1;app:***@127.0.0.2",
+            "'app:pw@' | 'app:***@'",
+            "backupXapp:pw@127.0.0.1 | backupXapp:***@127.0.0.1",
+            "::app:pw@127.0.0.1 | :***@127.0.0.1",
+            "app:pw@ 10.0.0.0/8 | app:***@ 10.0.0.0/8",
+            "app:pw@127.0.0.app:pw2@127.0.0.1 | app:***@127.0.0.app:***@127.0.0.1",
     })
     void hidesPasswordsButKeepsUsersAndHosts(String in, String expected) {
         assertEquals(expected, Secrets.redact(in));
