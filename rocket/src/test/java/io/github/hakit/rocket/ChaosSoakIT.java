@@ -62,6 +62,8 @@ class ChaosSoakIT {
         List<String> faults = new CopyOnWriteArrayList<>();
         AtomicLong worstSendNanos = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
+        LeakIT.cycle(cluster, topic, -1); // warms JVM-wide pools (netty's global event executor, class loading)
+        LeakIT.Counts before = LeakIT.Counts.now();
         try (NameServerGroup group = NameServerFailoverIT.group(cluster, topic);
              HaProducer producer = NameServerFailoverIT.producer(group, topic + "-producer")) {
             HaConsumer<DefaultMQPushConsumer> consumer = HaConsumer.push(topic + "-consumer", group);
@@ -148,6 +150,11 @@ class ChaosSoakIT {
             stop.set(true);
             cluster.heal();
         }
+        // the group, producer and consumer are closed: their threads, fds and sockets end (netty's quiet period
+        // 2 s, the client's 3 s poll; the same bound and slack as LeakIT)
+        Await.until(Duration.ofSeconds(30), () -> LeakIT.Counts.now().within(before, LeakIT.SLACK),
+                () -> "threads/fds/sockets after the soak: " + LeakIT.Counts.now() + ", before: " + before);
+        log.info("threads/fds/sockets before the soak {}, after it {}", before, LeakIT.Counts.now());
     }
 
     /** Hurts one random node, holds for 2-5 s, brings it back (waiting until it serves); returns what was done. */

@@ -64,7 +64,8 @@ class LeakIT {
         }
     }
 
-    private static void cycle(RocketTestCluster cluster, String topic, int n) throws Exception {
+    /** One NameServerGroup + HaProducer built, used for one send and closed; also the soak's warm-up. */
+    static void cycle(RocketTestCluster cluster, String topic, int n) throws Exception {
         NameServerGroup group = NameServerGroup.builder("leak-" + n).addresses(cluster.nameServerAddresses())
                 .checkInterval(Duration.ofMillis(500)).build().start();
         HaProducer producer = HaProducer.builder("leak-producer-" + n).nameServers(group)
