@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * storage, kill a tracker, freeze a tracker, in an order shuffled by the seed — and the victim of each is random; at
  * most one node is out at a time, so one tracker and one storage per group always live. Every returned id must
  * download back byte-identical; no call may fail except an upload whose request a frozen or killed storage had
- * received ({@link PossibleOrphanException}, at most one per storage event); threads and descriptors end where they
+ * received ({@link PossibleOrphanException}, at most one per storage event and calling thread); threads and descriptors end where they
  * began. 60 s by default, {@code -Psoak} (or {@code -Dhakit.soak.duration=PT10M}) for 10 minutes.
  */
 class ChaosSoakIT {
@@ -42,6 +42,8 @@ class ChaosSoakIT {
     /** Up to 64 KiB: the final check reads back every file, so the volume sets the suite time. */
     private static final int MAX_SIZE = 64 * 1024;
     private static final Duration NETWORK = Duration.ofSeconds(1);
+    /** Calling threads. */
+    private static final int WORKERS = 2;
 
     private record Stored(FileId id, byte[] data) {
     }
@@ -66,7 +68,7 @@ class ChaosSoakIT {
                     .healthCheck(HealthCheckConfig.builder().inter(Duration.ofMillis(500)).build()).build()) {
                 long end = System.nanoTime() + DURATION.toNanos();
                 List<Thread> workers = new ArrayList<>();
-                for (int w = 0; w < 2; w++) {
+                for (int w = 0; w < WORKERS; w++) {
                     SplittableRandom r = new SplittableRandom(SEED + w);
                     Thread t = new Thread(() -> {
                         while (System.nanoTime() < end) {
@@ -144,7 +146,10 @@ class ChaosSoakIT {
                         + "call %d ms, %d files verified, events %s%n", DURATION.toSeconds(), calls.get(), failures.size(),
                         orphans.size(), orphans, worstNanos.get() / 1_000_000, checked, events);
                 assertEquals(List.of(), failures);
-                assertTrue(orphans.size() <= storageEvents, orphans + " with " + storageEvents + " storage events");
+                // each calling thread can have one upload in flight on the storage that dies or freezes: with a frozen
+                // storage both threads' uploads were seen stuck on it (4 orphans from 2 freezes failed "one per event")
+                assertTrue(orphans.size() <= storageEvents * WORKERS, orphans + " with " + storageEvents
+                        + " storage events and " + WORKERS + " calling threads");
                 assertTrue(calls.get() > 100, "traffic ran: " + calls.get());
                 if (DURATION.toSeconds() >= 60) { // 60 s hold 8 pauses of at most 7 s (plus stops and starts): 4 faults
                     assertTrue(faults >= kinds.size(), "every kind of fault happened: " + events);
